@@ -1,0 +1,34 @@
+// Where a tensor lives. A CUDA build is optional at compile time (MSQ_WITH_CUDA) and at run
+// time: cuda_available() is false without a device, never a crash.
+#pragma once
+#include <string>
+
+namespace msq {
+
+enum class DeviceType : uint8_t { CPU, CUDA };
+
+struct Device {
+  DeviceType type = DeviceType::CPU;
+  int index = 0;
+
+  static Device cpu() { return {DeviceType::CPU, 0}; }
+  static Device cuda(int index = 0) { return {DeviceType::CUDA, index}; }
+  // "cpu", "cuda", "cuda:1"
+  static Device parse(const std::string& text);
+
+  bool is_cpu() const { return type == DeviceType::CPU; }
+  bool is_cuda() const { return type == DeviceType::CUDA; }
+  std::string str() const;
+  bool operator==(const Device& o) const { return type == o.type && index == o.index; }
+  bool operator!=(const Device& o) const { return !(*this == o); }
+};
+
+// True when msq was built with CUDA and at least one device answers.
+bool cuda_available();
+int cuda_device_count();
+// Why cuda_available() is false ("built without CUDA", "no CUDA device found", ...).
+std::string cuda_unavailable_reason();
+// Waits for all queued work on the current CUDA device (no-op on CPU-only builds).
+void cuda_synchronize();
+
+}  // namespace msq

@@ -1,0 +1,16 @@
+// The whole public engine in one include.
+#pragma once
+#include "engine/autograd/function.h"
+#include "engine/autograd/grad_mode.h"
+#include "engine/core/device.h"
+#include "engine/core/dtype.h"
+#include "engine/core/error.h"
+#include "engine/core/rng.h"
+#include "engine/core/tensor.h"
+#include "engine/ops/elementwise.h"
+#include "engine/ops/linalg.h"
+#include "engine/ops/loss.h"
+#include "engine/ops/random_ops.h"
+#include "engine/ops/reduce.h"
+#include "engine/ops/shape_ops.h"
+#include "engine/optim/optimizer.h"

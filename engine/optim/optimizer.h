@@ -1,0 +1,98 @@
+// Optimisers over parameter groups (a group may have its own learning rate and weight
+// decay, e.g. a smaller rate for a pretrained backbone). The update is one fused kernel per
+// parameter on its device.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+
+namespace msq {
+
+struct ParamGroup {
+  std::vector<Tensor> params;
+  double lr = 1e-3;
+  double weight_decay = 0.0;
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // Applies one update from the parameters' accumulated gradients (parameters without a
+  // gradient are skipped).
+  virtual void step() = 0;
+  // Drops the accumulated gradients (set to undefined, as set_to_none in PyTorch).
+  void zero_grad();
+  std::vector<ParamGroup>& groups() { return groups_; }
+  // Sets the learning rate of every group (schedulers scale groups themselves).
+  void set_lr(double lr);
+  // Per-parameter state ("<group>.<index>.<name>") and step counts, for checkpoints.
+  virtual std::map<std::string, Tensor> state() const = 0;
+  virtual void load_state(const std::map<std::string, Tensor>& state) = 0;
+
+ protected:
+  explicit Optimizer(std::vector<ParamGroup> groups);
+  std::vector<ParamGroup> groups_;
+};
+
+struct SGDOptions {
+  double lr = 1e-2;
+  double momentum = 0.0;
+  double dampening = 0.0;
+  double weight_decay = 0.0;
+  bool nesterov = false;
+};
+
+class SGD final : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, SGDOptions options);
+  // Each group's lr and weight_decay override options'.
+  SGD(std::vector<ParamGroup> groups, SGDOptions options);
+  void step() override;
+  std::map<std::string, Tensor> state() const override;
+  void load_state(const std::map<std::string, Tensor>& state) override;
+
+ private:
+  SGDOptions options_;
+  std::vector<std::vector<Tensor>> momentum_;  // [group][param], undefined until first step
+};
+
+struct AdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;  // Adam: added to the gradient (L2); AdamW: decoupled decay
+};
+
+class Adam : public Optimizer {
+ public:
+  Adam(std::vector<Tensor> params, AdamOptions options);
+  Adam(std::vector<ParamGroup> groups, AdamOptions options);
+  void step() override;
+  std::map<std::string, Tensor> state() const override;
+  void load_state(const std::map<std::string, Tensor>& state) override;
+
+ protected:
+  Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled);
+
+ private:
+  AdamOptions options_;
+  bool decoupled_;
+  std::vector<std::vector<Tensor>> exp_avg_, exp_avg_sq_;
+  std::vector<std::vector<int64_t>> steps_;
+};
+
+// Adam with decoupled weight decay (Loshchilov & Hutter). Set options.weight_decay
+// yourself: PyTorch's AdamW defaults to 0.01, AdamOptions to 0.
+class AdamW final : public Adam {
+ public:
+  AdamW(std::vector<Tensor> params, AdamOptions options);
+  AdamW(std::vector<ParamGroup> groups, AdamOptions options);
+};
+
+// lambda * sum of squared entries of every tensor: the study's L2 term, added to the loss.
+Tensor l2_penalty(const std::vector<Tensor>& params, double lambda);
+
+}  // namespace msq

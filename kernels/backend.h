@@ -1,0 +1,108 @@
+// The per-device kernel table. Each device type has one Backend; an op's front-end (in
+// engine/ops) checks shapes, allocates outputs and wires autograd, then calls one method
+// here. Kernels know nothing about autograd.
+//
+// Backends are registered by explicit calls (register_cpu_backend, register_cuda_backend)
+// made once by backend() itself: no static initialisers, which a static library drops.
+#pragma once
+#include <cstdint>
+
+#include "engine/core/allocator.h"
+#include "engine/core/device.h"
+#include "kernels/op_kinds.h"
+#include "kernels/strided_view.h"
+
+namespace msq {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  virtual Allocator& allocator() = 0;
+  virtual void synchronize() {}
+
+  // ---- memory --------------------------------------------------------------------------
+  // dst and src on this device, same shape, any dtypes and strides (casts as it copies).
+  virtual void copy(const StridedView& dst, const StridedView& src) = 0;
+  // Contiguous bytes between this device and the host.
+  virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
+  virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
+  virtual void fill(const StridedView& dst, double value) = 0;
+  // out[i] = start + i * step, out contiguous.
+  virtual void arange(const StridedView& out, double start, double step) = 0;
+
+  // ---- elementwise (all views have the same shape; broadcast dims have stride 0) --------
+  // out = op(x); `alpha`, `beta` are the op's scalars (clamp bounds, the pow exponent).
+  virtual void unary(UnaryOp op, const StridedView& out, const StridedView& x, double alpha,
+                     double beta) = 0;
+  // gx = g * d op(x)/dx, with y = op(x) (some ops read y, some x). All float, same dtype.
+  virtual void unary_grad(UnaryOp op, const StridedView& gx, const StridedView& g,
+                          const StridedView& x, const StridedView& y, double alpha,
+                          double beta) = 0;
+  // out = a op b; a and b share a dtype; out has that dtype (Bool for comparisons).
+  virtual void binary(BinaryOp op, const StridedView& out, const StridedView& a,
+                      const StridedView& b) = 0;
+  // out = cond ? a : b (cond Bool).
+  virtual void where(const StridedView& out, const StridedView& cond, const StridedView& a,
+                     const StridedView& b) = 0;
+
+  // ---- reductions over the middle dim of a contiguous [outer, n, inner] ----------------
+  // out: [outer, inner]. Sum, Max, Min.
+  virtual void reduce(ReduceOp op, const StridedView& out, const StridedView& x, int64_t outer,
+                      int64_t n, int64_t inner) = 0;
+  // index: int64 [outer, inner], the first position of the maximum.
+  virtual void argmax(const StridedView& index, const StridedView& x, int64_t outer, int64_t n,
+                      int64_t inner) = 0;
+
+  // ---- linear algebra -------------------------------------------------------------------
+  // For each batch b: C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b], where each matrix
+  // is described by its view (ndim 3: [batch, rows, cols], any batch stride including 0,
+  // one of the two matrix strides equal to 1). C is contiguous per matrix.
+  virtual void gemm(const StridedView& c, const StridedView& a, const StridedView& b,
+                    double alpha, double beta) = 0;
+
+  // ---- softmax and losses ----------------------------------------------------------------
+  // Softmax (or log-softmax) over the middle dim of contiguous [outer, n, inner].
+  virtual void softmax(const StridedView& y, const StridedView& x, int64_t outer, int64_t n,
+                       int64_t inner, bool log) = 0;
+  // gx from upstream g and the forward's output y (softmax or log-softmax).
+  virtual void softmax_grad(const StridedView& gx, const StridedView& g, const StridedView& y,
+                            int64_t outer, int64_t n, int64_t inner, bool log) = 0;
+  // logp: [N, C] contiguous; target: int64 [N]; weight: [C] or data == nullptr.
+  // loss[i] = -w[t_i] logp[i, t_i] and wsum[i] = w[t_i] (both 0 where t_i == ignore_index).
+  virtual void nll_forward(const StridedView& loss, const StridedView& wsum,
+                           const StridedView& logp, const StridedView& target,
+                           const StridedView& weight, int64_t ignore_index) = 0;
+  // glogp[i, c] = -g[i] * w[t_i] when c == t_i, else 0. glogp is contiguous [N, C].
+  virtual void nll_backward(const StridedView& glogp, const StridedView& g,
+                            const StridedView& target, const StridedView& weight,
+                            int64_t ignore_index) = 0;
+
+  // ---- fused optimiser steps (param, grad and state contiguous, one floating dtype) -------
+  // Adam / AdamW (decoupled = true) for step number `step` (1-based), as torch.optim.
+  virtual void adam_step(const StridedView& param, const StridedView& grad,
+                         const StridedView& exp_avg, const StridedView& exp_avg_sq, double lr,
+                         double beta1, double beta2, double eps, double weight_decay,
+                         bool decoupled, int64_t step) = 0;
+  // SGD with momentum/Nesterov, as torch.optim.SGD; `first` when the buffer is new.
+  virtual void sgd_step(const StridedView& param, const StridedView& grad,
+                        const StridedView& momentum_buffer, double lr, double momentum,
+                        double dampening, double weight_decay, bool nesterov, bool first) = 0;
+
+  // ---- random numbers (counter-based: the same stream on every backend) ----------------
+  // out contiguous float; element i draws from Philox(seed, offset + i).
+  virtual void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
+                              double high) = 0;
+  virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
+                             double stddev) = 0;
+};
+
+// The backend of a device; errors clearly when that device is unavailable.
+Backend& backend(Device device);
+
+// Explicit registration, called once by backend().
+void register_cpu_backend();
+void register_cuda_backend();  // a no-op without MSQ_WITH_CUDA
+void set_backend(DeviceType type, Backend* backend);
+
+}  // namespace msq

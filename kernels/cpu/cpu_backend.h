@@ -1,0 +1,66 @@
+// The CPU backend: BLAS for GEMM, OpenMP threads over large loops, plain loops the
+// compiler vectorises. Each group of methods lives in its own file in this folder.
+#pragma once
+#include "kernels/backend.h"
+
+namespace msq {
+
+class CpuBackend final : public Backend {
+ public:
+  const char* name() const override { return "cpu"; }
+  Allocator& allocator() override { return cpu_allocator(); }
+
+  // copy.cpp
+  void copy(const StridedView& dst, const StridedView& src) override;
+  void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
+  void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
+  void fill(const StridedView& dst, double value) override;
+  void arange(const StridedView& out, double start, double step) override;
+
+  // elementwise.cpp
+  void unary(UnaryOp op, const StridedView& out, const StridedView& x, double alpha,
+             double beta) override;
+  void unary_grad(UnaryOp op, const StridedView& gx, const StridedView& g, const StridedView& x,
+                  const StridedView& y, double alpha, double beta) override;
+  void binary(BinaryOp op, const StridedView& out, const StridedView& a,
+              const StridedView& b) override;
+  void where(const StridedView& out, const StridedView& cond, const StridedView& a,
+             const StridedView& b) override;
+
+  // reduce.cpp
+  void reduce(ReduceOp op, const StridedView& out, const StridedView& x, int64_t outer, int64_t n,
+              int64_t inner) override;
+  void argmax(const StridedView& index, const StridedView& x, int64_t outer, int64_t n,
+              int64_t inner) override;
+
+  // gemm.cpp
+  void gemm(const StridedView& c, const StridedView& a, const StridedView& b, double alpha,
+            double beta) override;
+
+  // softmax.cpp
+  void softmax(const StridedView& y, const StridedView& x, int64_t outer, int64_t n,
+               int64_t inner, bool log) override;
+  void softmax_grad(const StridedView& gx, const StridedView& g, const StridedView& y,
+                    int64_t outer, int64_t n, int64_t inner, bool log) override;
+  void nll_forward(const StridedView& loss, const StridedView& wsum, const StridedView& logp,
+                   const StridedView& target, const StridedView& weight,
+                   int64_t ignore_index) override;
+  void nll_backward(const StridedView& glogp, const StridedView& g, const StridedView& target,
+                    const StridedView& weight, int64_t ignore_index) override;
+
+  // optim.cpp
+  void adam_step(const StridedView& param, const StridedView& grad, const StridedView& exp_avg,
+                 const StridedView& exp_avg_sq, double lr, double beta1, double beta2, double eps,
+                 double weight_decay, bool decoupled, int64_t step) override;
+  void sgd_step(const StridedView& param, const StridedView& grad,
+                const StridedView& momentum_buffer, double lr, double momentum, double dampening,
+                double weight_decay, bool nesterov, bool first) override;
+
+  // random.cpp
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
+                      double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
+                     double stddev) override;
+};
+
+}  // namespace msq
