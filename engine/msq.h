@@ -14,3 +14,4 @@
 #include "engine/ops/reduce.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/optim/optimizer.h"
+#include "engine/nn/module.h"
