@@ -2,6 +2,7 @@
 #pragma once
 #include "engine/autograd/function.h"
 #include "engine/autograd/grad_mode.h"
+#include "engine/autograd/node.h"
 #include "engine/core/device.h"
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
