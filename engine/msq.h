@@ -15,4 +15,5 @@
 #include "engine/ops/reduce.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/optim/optimizer.h"
+#include "engine/io/weights_file.h"
 #include "engine/nn/module.h"
