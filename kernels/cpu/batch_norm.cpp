@@ -1,5 +1,5 @@
-// Batch normalisation over [B, C, HW] on the CPU: one thread per channel, statistics in
-// double (two passes: mean, then centred squares).
+// Batch normalisation over [B, C, HW] on the CPU: one thread per channel; statistics in two
+// passes (mean, then centred squares), vectorised partial sums per row added up in double.
 #include <cmath>
 
 #include "engine/core/error.h"
@@ -24,6 +24,7 @@ void bn_forward(T* y, T* save_mean, T* save_invstd, const T* x, const T* weight,
       for (int64_t b = 0; b < batch; ++b) {
         const T* row = x + (b * channels + c) * hw;
         T part = 0;
+#pragma omp simd reduction(+ : part)
         for (int64_t i = 0; i < hw; ++i) part += row[i];
         s += part;
       }
@@ -33,6 +34,7 @@ void bn_forward(T* y, T* save_mean, T* save_invstd, const T* x, const T* weight,
         const T* row = x + (b * channels + c) * hw;
         const T m = T(mean);
         T part = 0;
+#pragma omp simd reduction(+ : part)
         for (int64_t i = 0; i < hw; ++i) part += (row[i] - m) * (row[i] - m);
         sq += part;
       }
@@ -74,6 +76,7 @@ void bn_backward(T* gx, T* gweight, T* gbias, const T* gy, const T* x, const T* 
       const T* g = gy + (b * channels + c) * hw;
       const T* row = x + (b * channels + c) * hw;
       T s0 = 0, s1 = 0;
+#pragma omp simd reduction(+ : s0, s1)
       for (int64_t i = 0; i < hw; ++i) {
         s0 += g[i];
         s1 += g[i] * (row[i] - mean);

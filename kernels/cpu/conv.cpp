@@ -295,6 +295,7 @@ void bias_grad(T* gbias, const T* gy, int64_t batch, int64_t channels, int64_t h
     for (int64_t b = 0; b < batch; ++b) {
       const T* row = gy + (b * channels + c) * hw;
       T s = 0;
+#pragma omp simd reduction(+ : s)
       for (int64_t i = 0; i < hw; ++i) s += row[i];
       acc += s;
     }

@@ -102,6 +102,7 @@ void depthwise_backward_weight(T* gw, const T* gy, const T* x, const ConvGeometr
           const T* gyrow = gyc + oh * g.out_w;
           const T* xrow = xc + ih * g.w + off;
           if (p.stride_w == 1) {
+#pragma omp simd reduction(+ : s)
             for (int64_t ow = lo; ow < hi; ++ow) s += gyrow[ow] * xrow[ow];
           } else {
             for (int64_t ow = lo; ow < hi; ++ow) s += gyrow[ow] * xrow[ow * p.stride_w];
