@@ -9,6 +9,8 @@
 
 #include "engine/core/allocator.h"
 #include "engine/core/device.h"
+#include "engine/core/error.h"
+#include "kernels/conv_params.h"
 #include "kernels/op_kinds.h"
 #include "kernels/strided_view.h"
 
@@ -95,6 +97,72 @@ class Backend {
                               double high) = 0;
   virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
                              double stddev) = 0;
+
+  // ---- convolution, normalisation, pooling (issue 3) -----------------------------------
+  // Every view here is contiguous NCHW (weights [Cout, Cin / groups, KH, KW]) and float32 or
+  // float64. The defaults fail, so a backend that lacks them still builds.
+  // y: [B, Cout, Ho, Wo] from x: [B, Cin, H, W], w, bias: [Cout] (bias.data may be null).
+  virtual void conv2d_forward(const StridedView& /*y*/, const StridedView& /*x*/, const StridedView& /*w*/,
+                              const StridedView& /*bias*/, const Conv2dParams& /*p*/) {
+    fail("conv2d", "not implemented on the ", name(), " backend yet");
+  }
+  // gx: [B, Cin, H, W] (overwritten) from gy: [B, Cout, Ho, Wo] and w.
+  virtual void conv2d_backward_input(const StridedView& /*gx*/, const StridedView& /*gy*/,
+                                     const StridedView& /*w*/, const Conv2dParams& /*p*/) {
+    fail("conv2d_backward", "not implemented on the ", name(), " backend yet");
+  }
+  // gw: [Cout, Cin / groups, KH, KW] and gbias: [Cout] (data may be null), both overwritten.
+  virtual void conv2d_backward_weight(const StridedView& /*gw*/, const StridedView& /*gbias*/,
+                                      const StridedView& /*gy*/, const StridedView& /*x*/,
+                                      const Conv2dParams& /*p*/) {
+    fail("conv2d_backward", "not implemented on the ", name(), " backend yet");
+  }
+  // Batch norm over x: [B, C, HW]; weight, bias, running stats and saves: [C].
+  // training: normalise by the batch statistics, update the running stats
+  // (running = (1 - momentum) * running + momentum * batch, unbiased variance), save the batch
+  // mean and 1 / sqrt(var + eps). Evaluation: normalise by the running stats and save those.
+  // weight/bias data may be null (affine off); running data may be null (no tracking).
+  virtual void batch_norm_forward(const StridedView& /*y*/, const StridedView& /*save_mean*/,
+                                  const StridedView& /*save_invstd*/, const StridedView& /*x*/,
+                                  const StridedView& /*weight*/, const StridedView& /*bias*/,
+                                  const StridedView& /*running_mean*/, const StridedView& /*running_var*/,
+                                  bool /*training*/, double /*momentum*/, double /*eps*/) {
+    fail("batch_norm", "not implemented on the ", name(), " backend yet");
+  }
+  // gx (overwritten; data may be null), gweight, gbias: [C] (overwritten; data may be null).
+  // training: the statistics depend on x; evaluation: they are constants.
+  virtual void batch_norm_backward(const StridedView& /*gx*/, const StridedView& /*gweight*/,
+                                   const StridedView& /*gbias*/, const StridedView& /*gy*/,
+                                   const StridedView& /*x*/, const StridedView& /*weight*/,
+                                   const StridedView& /*save_mean*/, const StridedView& /*save_invstd*/,
+                                   bool /*training*/) {
+    fail("batch_norm_backward", "not implemented on the ", name(), " backend yet");
+  }
+  // y: [B, C, Ho, Wo], indices: int64 [B, C, Ho, Wo] (flat h * W + w of the maximum in x).
+  virtual void max_pool2d_forward(const StridedView& /*y*/, const StridedView& /*indices*/,
+                                  const StridedView& /*x*/, const Pool2dParams& /*p*/) {
+    fail("max_pool2d", "not implemented on the ", name(), " backend yet");
+  }
+  // gx: [B, C, H, W] (overwritten) from gy and the forward's indices.
+  virtual void max_pool2d_backward(const StridedView& /*gx*/, const StridedView& /*gy*/,
+                                   const StridedView& /*indices*/) {
+    fail("max_pool2d_backward", "not implemented on the ", name(), " backend yet");
+  }
+  virtual void avg_pool2d_forward(const StridedView& /*y*/, const StridedView& /*x*/,
+                                  const Pool2dParams& /*p*/) {
+    fail("avg_pool2d", "not implemented on the ", name(), " backend yet");
+  }
+  virtual void avg_pool2d_backward(const StridedView& /*gx*/, const StridedView& /*gy*/,
+                                   const Pool2dParams& /*p*/) {
+    fail("avg_pool2d_backward", "not implemented on the ", name(), " backend yet");
+  }
+  // y: [B, C, Ho, Wo]: bin i covers [floor(i H / Ho), ceil((i + 1) H / Ho)), as PyTorch.
+  virtual void adaptive_avg_pool2d_forward(const StridedView& /*y*/, const StridedView& /*x*/) {
+    fail("adaptive_avg_pool2d", "not implemented on the ", name(), " backend yet");
+  }
+  virtual void adaptive_avg_pool2d_backward(const StridedView& /*gx*/, const StridedView& /*gy*/) {
+    fail("adaptive_avg_pool2d_backward", "not implemented on the ", name(), " backend yet");
+  }
 };
 
 // The backend of a device; errors clearly when that device is unavailable.

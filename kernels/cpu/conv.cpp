@@ -1,0 +1,351 @@
+// 2-D convolution on the CPU. Three paths:
+// - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
+// - depthwise (groups == Cin): direct loops (conv_depthwise.cpp);
+// - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
+// Threading is described at SingleThreadedBlas below.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include <omp.h>
+
+#include "engine/core/error.h"
+#include "kernels/cpu/conv_common.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/dispatch.h"
+
+namespace msq {
+
+namespace cpu {
+
+namespace {
+
+// The column buffer of one tile holds about this many elements (1 MB of float: a tile's
+// im2col output is still in L2 when its GEMM reads it).
+constexpr int64_t kColumnBudget = int64_t(1) << 18;
+
+// Threading: OpenMP threads take whole tasks (an image's group, or a tile of it) and call
+// single-threaded BLAS inside, so no two thread pools fight over the cores (OpenBLAS's
+// workers and libgomp's both spin while waiting). Only when there are fewer tasks than
+// threads does one GEMM at a time get all the threads (the "wide" path).
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
+  ~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int previous_;
+};
+
+int max_threads() { return omp_get_max_threads(); }
+
+bool is_pointwise(const ConvGeometry& g, const Conv2dParams& p) {
+  return g.kh == 1 && g.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
+         p.pad_w == 0;
+}
+
+int64_t rows_per_tile(const ConvGeometry& g) {
+  int64_t per_row = std::max<int64_t>(g.patch() * g.out_w, 1);
+  return std::clamp<int64_t>(kColumnBudget / per_row, 1, g.out_h);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// col: [K = Cin_g * KH * KW, (oh1 - oh0) * Wo] for output rows [oh0, oh1) of one image's
+// group; x: [Cin_g, H, W]. `threaded`: split the rows of col over OpenMP threads.
+template <class T>
+void im2col_rows(T* col, const T* x, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
+                 int64_t oh1, bool threaded) {
+  const int64_t ncols = (oh1 - oh0) * g.out_w, k = g.patch();
+#pragma omp parallel for schedule(static) if (threaded && k * ncols > 32768)
+  for (int64_t r = 0; r < k; ++r) {
+    const int64_t c = r / (g.kh * g.kw), i = (r / g.kw) % g.kh, j = r % g.kw;
+    const T* xc = x + c * g.h * g.w;
+    const int64_t off_w = j * p.dilation_w - p.pad_w;
+    int64_t lo, hi;
+    valid_range(off_w, p.stride_w, g.w, g.out_w, lo, hi);
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      T* o = col + r * ncols + (oh - oh0) * g.out_w;
+      const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
+      if (ih < 0 || ih >= g.h) {
+        std::fill(o, o + g.out_w, T(0));
+        continue;
+      }
+      const T* xrow = xc + ih * g.w + off_w;
+      std::fill(o, o + lo, T(0));
+      if (p.stride_w == 1) {
+        std::copy(xrow + lo, xrow + hi, o + lo);
+      } else {
+        for (int64_t ow = lo; ow < hi; ++ow) o[ow] = xrow[ow * p.stride_w];
+      }
+      std::fill(o + hi, o + g.out_w, T(0));
+    }
+  }
+}
+
+// The adjoint of im2col_rows: adds col's entries into gx: [Cin_g, H, W]. `threaded`: one
+// thread per input channel, so no two threads touch the same element.
+template <class T>
+void col2im_rows(T* gx, const T* col, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
+                 int64_t oh1, bool threaded) {
+  const int64_t ncols = (oh1 - oh0) * g.out_w;
+#pragma omp parallel for schedule(static) if (threaded && g.patch() * ncols > 32768)
+  for (int64_t c = 0; c < g.in_cg; ++c) {
+    T* gc = gx + c * g.h * g.w;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      for (int64_t j = 0; j < g.kw; ++j) {
+        const int64_t r = (c * g.kh + i) * g.kw + j;
+        const int64_t off_w = j * p.dilation_w - p.pad_w;
+        int64_t lo, hi;
+        valid_range(off_w, p.stride_w, g.w, g.out_w, lo, hi);
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
+          if (ih < 0 || ih >= g.h) continue;
+          const T* src = col + r * ncols + (oh - oh0) * g.out_w;
+          T* dst = gc + ih * g.w + off_w;
+          if (p.stride_w == 1) {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow * p.stride_w] += src[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+// y += bias per channel; y: [B, C, HW].
+template <class T>
+void add_bias(T* y, const T* bias, int64_t batch, int64_t channels, int64_t hw) {
+#pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
+  for (int64_t bc = 0; bc < batch * channels; ++bc) {
+    const T b = bias[bc % channels];
+    T* row = y + bc * hw;
+    for (int64_t i = 0; i < hw; ++i) row[i] += b;
+  }
+}
+
+// One unit of work: image b, group gr, output rows [oh0, oh1) (or, pointwise, output
+// columns [oh0, oh1) of the flattened plane).
+struct ConvTask {
+  int64_t b, gr, lo, hi;
+};
+
+// Splits every (image, group) into `pieces` ranges of [0, extent) in steps of `step`.
+std::vector<ConvTask> make_tasks(const ConvGeometry& g, int64_t extent, int64_t step) {
+  std::vector<ConvTask> tasks;
+  for (int64_t b = 0; b < g.batch; ++b) {
+    for (int64_t gr = 0; gr < g.groups; ++gr) {
+      for (int64_t lo = 0; lo < extent; lo += step) tasks.push_back({b, gr, lo, std::min(lo + step, extent)});
+    }
+  }
+  return tasks;
+}
+
+// The tasks of a forward or weight-gradient pass: tiles of output rows (columns when
+// pointwise), enough of them to keep every thread busy.
+std::vector<ConvTask> tile_tasks(const ConvGeometry& g, bool pointwise) {
+  if (pointwise) {
+    const int64_t hw = g.out_h * g.out_w, images = g.batch * g.groups;
+    const int64_t pieces = images >= max_threads() ? 1 : ceil_div(2 * max_threads(), images);
+    return make_tasks(g, hw, std::max<int64_t>(ceil_div(hw, pieces), 1));
+  }
+  return make_tasks(g, g.out_h, rows_per_tile(g));
+}
+
+// y: [B, Cout, Ho, Wo], x: [B, Cin, H, W], w: [Cout, Cin_g, KH, KW], bias: [Cout] or null.
+template <class T>
+void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometry& g,
+                  const Conv2dParams& p) {
+  if (g.depthwise()) return depthwise_forward(y, x, w, bias, g, p);
+  const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
+  const bool pointwise = is_pointwise(g, p);
+  const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);
+  const int64_t n = int64_t(tasks.size()), col_size = k * rows_per_tile(g) * g.out_w;
+  {
+    SingleThreadedBlas blas;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t t = 0; t < n; ++t) {
+      const ConvTask& task = tasks[t];
+      const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
+      const T* wg = w + task.gr * g.out_cg * k;
+      T* yg = y + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
+      if (pointwise) {
+        // y_g[:, cols] [Cout_g, n] = w_g [Cout_g, Cin_g] @ x_g[:, cols] [Cin_g, n]
+        gemm_rm(false, false, g.out_cg, task.hi - task.lo, k, T(1), wg, k, xg + task.lo, in_hw,
+                T(0), yg + task.lo, out_hw);
+        continue;
+      }
+      T* col = scratch<T>(size_t(col_size));
+      const int64_t ncols = (task.hi - task.lo) * g.out_w;
+      im2col_rows(col, xg, g, p, task.lo, task.hi, false);
+      // y_g[:, tile] [Cout_g, ncols] = w_g [Cout_g, K] @ col [K, ncols]
+      gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, T(0),
+              yg + task.lo * g.out_w, out_hw);
+    }
+  }
+  if (bias) add_bias(y, bias, g.batch, g.out_c, out_hw);
+}
+
+// gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin_g, KH, KW].
+// One task per (image, group): the tiles of one image overlap in gx, so they stay serial.
+template <class T>
+void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
+                         const Conv2dParams& p) {
+  if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
+  const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
+  const bool pointwise = is_pointwise(g, p);
+  if (pointwise) {
+    // gx_g[:, cols] [Cin_g, n] = w_g^T [Cin_g, Cout_g] @ gy_g[:, cols] [Cout_g, n]
+    const std::vector<ConvTask> tasks = tile_tasks(g, true);
+    SingleThreadedBlas blas;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t t = 0; t < int64_t(tasks.size()); ++t) {
+      const ConvTask& task = tasks[t];
+      gemm_rm(true, false, k, task.hi - task.lo, g.out_cg, T(1), w + task.gr * g.out_cg * k, k,
+              gy + (task.b * g.out_c + task.gr * g.out_cg) * out_hw + task.lo, out_hw, T(0),
+              gx + (task.b * g.in_c + task.gr * g.in_cg) * in_hw + task.lo, in_hw);
+    }
+    return;
+  }
+  const int64_t tile = rows_per_tile(g), col_size = k * tile * g.out_w;
+  const bool wide = g.batch * g.groups < max_threads();
+  auto image = [&](int64_t b, int64_t gr, bool threaded) {
+    T* gxg = gx + (b * g.in_c + gr * g.in_cg) * in_hw;
+    const T* wg = w + gr * g.out_cg * k;
+    const T* gyg = gy + (b * g.out_c + gr * g.out_cg) * out_hw;
+    std::fill(gxg, gxg + g.in_cg * in_hw, T(0));
+    T* col = scratch<T>(size_t(col_size));
+    for (int64_t oh0 = 0; oh0 < g.out_h; oh0 += tile) {
+      const int64_t oh1 = std::min(oh0 + tile, g.out_h), ncols = (oh1 - oh0) * g.out_w;
+      // col [K, ncols] = w_g^T [K, Cout_g] @ gy_g[:, tile] [Cout_g, ncols]
+      gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0),
+              col, ncols);
+      col2im_rows(gxg, col, g, p, oh0, oh1, threaded);
+    }
+  };
+  if (wide) {
+    for (int64_t b = 0; b < g.batch; ++b) {
+      for (int64_t gr = 0; gr < g.groups; ++gr) image(b, gr, true);
+    }
+    return;
+  }
+  SingleThreadedBlas blas;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t t = 0; t < g.batch * g.groups; ++t) image(t / g.groups, t % g.groups, false);
+}
+
+// gw: [Cout, Cin_g, KH, KW] (overwritten), gbias: [Cout] or null (overwritten). Each thread
+// accumulates its tasks into a private copy of gw; the copies are summed at the end.
+template <class T>
+void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGeometry& g,
+                          const Conv2dParams& p) {
+  const int64_t out_hw = g.out_h * g.out_w;
+  if (gbias) bias_grad(gbias, gy, g.batch, g.out_c, out_hw);
+  if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
+  const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;
+  const bool pointwise = is_pointwise(g, p);
+  const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);
+  const int64_t n = int64_t(tasks.size()), col_size = k * rows_per_tile(g) * g.out_w;
+  const int threads = int(std::min<int64_t>(max_threads(), n));
+  std::vector<T> partial(size_t(threads * gw_size), T(0));
+  {
+    SingleThreadedBlas blas;
+#pragma omp parallel num_threads(threads)
+    {
+      T* mine = partial.data() + omp_get_thread_num() * gw_size;
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t t = 0; t < n; ++t) {
+        const ConvTask& task = tasks[t];
+        const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
+        const T* gyg = gy + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
+        T* gwg = mine + task.gr * g.out_cg * k;
+        if (pointwise) {
+          // gw_g [Cout_g, Cin_g] += gy_g[:, cols] [Cout_g, n] @ x_g[:, cols]^T [n, Cin_g]
+          gemm_rm(false, true, g.out_cg, k, task.hi - task.lo, T(1), gyg + task.lo, out_hw,
+                  xg + task.lo, in_hw, T(1), gwg, k);
+          continue;
+        }
+        T* col = scratch<T>(size_t(col_size));
+        const int64_t ncols = (task.hi - task.lo) * g.out_w;
+        im2col_rows(col, xg, g, p, task.lo, task.hi, false);
+        // gw_g [Cout_g, K] += gy_g[:, tile] [Cout_g, ncols] @ col^T [ncols, K]
+        gemm_rm(false, true, g.out_cg, k, ncols, T(1), gyg + task.lo * g.out_w, out_hw, col,
+                ncols, T(1), gwg, k);
+      }
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < gw_size; ++i) {
+        T s = 0;
+        for (int th = 0; th < threads; ++th) s += partial[size_t(th * gw_size + i)];
+        gw[i] = s;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void bias_grad(T* gbias, const T* gy, int64_t batch, int64_t channels, int64_t hw) {
+#pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
+  for (int64_t c = 0; c < channels; ++c) {
+    double acc = 0;
+    for (int64_t b = 0; b < batch; ++b) {
+      const T* row = gy + (b * channels + c) * hw;
+      T s = 0;
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = 0; i < hw; ++i) s += row[i];
+      acc += s;
+    }
+    gbias[c] = static_cast<T>(acc);
+  }
+}
+template void bias_grad(float*, const float*, int64_t, int64_t, int64_t);
+template void bias_grad(double*, const double*, int64_t, int64_t, int64_t);
+
+}  // namespace cpu
+
+namespace {
+
+void check_conv_views(const char* op, std::initializer_list<const StridedView*> views) {
+  for (const StridedView* v : views) {
+    check(v->data == nullptr || v->is_contiguous(), op, "CPU kernel expects contiguous views");
+  }
+}
+
+}  // namespace
+
+void CpuBackend::conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,
+                                const StridedView& bias, const Conv2dParams& p) {
+  check_conv_views("conv2d", {&y, &x, &w, &bias});
+  cpu::ConvGeometry g(x, w, y, p);
+  cpu::dispatch_floating_types(x.dtype, "conv2d", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    cpu::conv_forward(y.ptr<T>(), x.ptr<T>(), w.ptr<T>(), bias.ptr<T>(), g, p);
+  });
+}
+
+void CpuBackend::conv2d_backward_input(const StridedView& gx, const StridedView& gy,
+                                       const StridedView& w, const Conv2dParams& p) {
+  check_conv_views("conv2d_backward", {&gx, &gy, &w});
+  cpu::ConvGeometry g(gx, w, gy, p);
+  cpu::dispatch_floating_types(gx.dtype, "conv2d_backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    cpu::conv_backward_input(gx.ptr<T>(), gy.ptr<T>(), w.ptr<T>(), g, p);
+  });
+}
+
+void CpuBackend::conv2d_backward_weight(const StridedView& gw, const StridedView& gbias,
+                                        const StridedView& gy, const StridedView& x,
+                                        const Conv2dParams& p) {
+  check_conv_views("conv2d_backward", {&gw, &gbias, &gy, &x});
+  cpu::ConvGeometry g(x, gw, gy, p);
+  cpu::dispatch_floating_types(x.dtype, "conv2d_backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    cpu::conv_backward_weight(gw.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(), g, p);
+  });
+}
+
+}  // namespace msq
