@@ -2,5 +2,6 @@
 #pragma once
 #include "engine/quantum/circuit.h"
 #include "engine/quantum/gradients.h"
+#include "engine/quantum/layer.h"
 #include "engine/quantum/simulator.h"
 #include "engine/quantum/templates.h"
