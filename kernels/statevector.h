@@ -24,6 +24,19 @@ namespace msq::sv {
 
 inline constexpr int kLanes = 8;
 
+// One gate of an adjoint block (adjoint_block1). Rotations exp(-i t G / 2) (G = X, Y, Z) give
+// Im <lam|G|psi>; Phase diag(1, e^{it}) gives -2 Im <lam|P1|psi>; Matrix gives
+// 2 Re <lam|M_q|psi> for each M_q = dU/dtheta_q U^dagger.
+enum class StepKind : uint8_t { RX, RY, RZ, Phase, Matrix };
+
+template <class R>
+struct AdjointStep {
+  StepKind kind;
+  int outputs;      // gradients produced: 0 or 1 for RX/RY/RZ/Phase, 0..3 for Matrix
+  const R* coeffs;  // RX/RY/RZ: [2][L] cos(t/2), sin(t/2). Phase: [2][L] cos t, sin t.
+                    // Matrix: [1 + outputs][4][2][L]: U^dagger, then the M_q.
+};
+
 template <class R>
 class StatevectorKernels {
  public:
@@ -63,6 +76,17 @@ class StatevectorKernels {
   // lam += c * P psi, c: [L] real per lane.
   virtual void pauli_accumulate(R* lam, const R* psi, int n, uint64_t xmask, uint64_t zmask,
                                 int ny, const R* c) const = 0;
+  // ---- the adjoint method ------------------------------------------------------------------
+  // One backward pass over a block of one-qubit gates on `bit` (where ctrl holds), in one
+  // sweep over both states: for each step in order (the block's last gate first), with psi
+  // and lam the states after that gate, its gradients go to out and both states are
+  // un-applied. out: [sum of steps' outputs][L] double.
+  virtual void adjoint_block1(R* psi, R* lam, int n, int bit, uint64_t ctrl,
+                              const AdjointStep<R>* steps, int count, double* out) const = 0;
+
+  // lam += sum_j c_j * Z^zmasks[j] psi over `count` Z strings in one pass; c: [count][L].
+  virtual void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks,
+                                   int count, const R* c) const = 0;
   // out: [2^n][L] double = |psi_i|^2.
   virtual void probabilities(const R* psi, int n, double* out) const = 0;
 };

@@ -172,7 +172,8 @@ Jacobian jacobian(const Circuit& c, const Batch& batch, DiffMethod method, const
 }
 
 Gradients vjp(const Circuit& c, const Batch& batch, const std::vector<double>& g,
-              DiffMethod method, const SimOptions& o, const GradRequest& req) {
+              DiffMethod method, const SimOptions& o, const GradRequest& req,
+              const FinalStates* states) {
   check_batch(c, batch, "vjp");
   const int K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
   const int64_t B = batch.size;
@@ -183,8 +184,9 @@ Gradients vjp(const Circuit& c, const Batch& batch, const std::vector<double>& g
   if (req.weights) out.weights.assign(W, 0.0);
   if (method == DiffMethod::Adjoint) {
     std::vector<double> gw(req.weights ? size_t(B) * W : 0);
+    if (states && (states->precision != o.precision || states->batch != B)) states = nullptr;
     detail::adjoint_sweep(c, batch, g.data(), o, req.inputs ? out.inputs.data() : nullptr,
-                          req.weights ? gw.data() : nullptr);
+                          req.weights ? gw.data() : nullptr, states);
     for (int64_t b = 0; b < B && req.weights; ++b)
       for (int w = 0; w < W; ++w) out.weights[w] += gw[b * W + w];
     return out;

@@ -32,9 +32,11 @@ struct Gradients {
 };
 
 // Vector-Jacobian product: grad_out [B][K] -> gradients of sum_{b,k} g[b][k] <O_k>_b.
+// With `states` from expectation_values() on the same circuit, batch and options, the adjoint
+// method starts from them instead of simulating the forward pass again.
 Gradients vjp(const Circuit& c, const Batch& batch, const std::vector<double>& grad_out,
               DiffMethod method = DiffMethod::Adjoint, const SimOptions& options = {},
-              const GradRequest& request = {});
+              const GradRequest& request = {}, const FinalStates* states = nullptr);
 
 struct Jacobian {
   std::vector<double> inputs;   // [B][K][n_inputs]

@@ -2,8 +2,17 @@
 
 #include <cmath>
 
+#include "kernels/statevector.h"
+
 namespace msq::quantum {
 namespace {
+
+// Whether a backward can follow (forward runs with recording off, so ask the inputs).
+bool grad_enabled_for(const std::vector<Tensor>& in) {
+  for (const Tensor& t : in)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
 
 Batch make_batch(const Circuit& c, const Tensor& x, const Tensor& w) {
   const int64_t I = c.n_inputs();
@@ -26,7 +35,10 @@ std::vector<Tensor> QuantumFunction::forward(FunctionCtx& ctx, const std::vector
   const Tensor& x = in.at(0);
   const Tensor& w = in.at(1);
   const Batch b = make_batch(*circuit_, x, w);
-  const std::vector<double> y = expectation_values(*circuit_, b, options_.sim);
+  // keep the final states for the adjoint backward when they are small (<= 64 MiB)
+  const bool keep = options_.method == DiffMethod::Adjoint && grad_enabled_for(in) &&
+                    (b.size + sv::kLanes) * (int64_t(16) << circuit_->n_wires()) <= (int64_t(64) << 20);
+  const std::vector<double> y = expectation_values(*circuit_, b, options_.sim, keep ? &states_ : nullptr);
   ctx.save_for_backward({x, w});
   const int64_t K = circuit_->n_observables();
   const Shape shape = x.dim() == 2 ? Shape{b.size, K} : Shape{K};
@@ -45,7 +57,8 @@ std::vector<Tensor> QuantumFunction::backward(FunctionCtx& ctx, const std::vecto
   std::vector<Tensor> out(2);
   if (!req.inputs && !req.weights) return out;
   const Gradients grads = vjp(*circuit_, b, g.at(0).to_vector<double>(), options_.method,
-                              options_.sim, req);
+                              options_.sim, req, states_.batch ? &states_ : nullptr);
+  states_ = FinalStates();
   if (req.inputs)
     out[0] = from_vector(grads.inputs, x.shape(), TensorOptions(x.dtype()).with_device(x.device()));
   if (req.weights)

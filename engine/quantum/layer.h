@@ -37,6 +37,7 @@ class QuantumFunction final : public Function {
  private:
   std::shared_ptr<const Circuit> circuit_;
   LayerOptions options_;
+  FinalStates states_;  // the forward's final states, for an adjoint backward (small states)
 };
 
 // y = <O_k>(x, weights) through autograd.

@@ -91,6 +91,33 @@ class Runner {
       if (gate_shared_[g] && has_target_matrix(g))
         shared_mat_[g] = target_matrix(gates[g], rows > 0 ? theta + slots_[g] : nullptr);
     }
+    // per one-qubit op: its gates as factors, consecutive shared gates multiplied once here;
+    // an op with no per-sample gate gets its kernel blocks (and their inverse) ready
+    plans_.resize(ops_.size());
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      const Op& op = ops_[i];
+      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1) continue;
+      OpPlan& plan = plans_[i];
+      for (int g : op.gates) {
+        if (gate_shared_[g] && !plan.factors.empty() && plan.factors.back().gate < 0) {
+          plan.factors.back().mat = mat_mul(shared_mat_[g], plan.factors.back().mat);
+        } else if (gate_shared_[g]) {
+          plan.factors.push_back({-1, shared_mat_[g]});
+        } else {
+          plan.factors.push_back({g, identity2()});
+        }
+      }
+      if (plan.factors.size() == 1 && plan.factors[0].gate < 0) {
+        plan.ready = true;
+        Mat2 m[L], mi[L];
+        for (int l = 0; l < L; ++l) {
+          m[l] = plan.factors[0].mat;
+          mi[l] = dagger(m[l]);
+        }
+        fill_op_block(op, m, plan.block);
+        fill_op_block(op, mi, plan.inverse_block);
+      }
+    }
   }
 
   int n() const { return n_; }
@@ -106,6 +133,7 @@ class Runner {
     return theta_ + row * c_.n_slots() + slots_[gate];
   }
 
+  bool gate_shared(int g) const { return gate_shared_[g] != 0; }
   bool has_target_matrix(size_t g) const {
     const OpType t = op_type(c_.gates()[g].kind);
     return t == OpType::Matrix1 || t == OpType::Diagonal1 || t == OpType::X;
@@ -159,22 +187,28 @@ class Runner {
       }
       case OpType::Matrix1:
       case OpType::Diagonal1: {
-        Mat2 m[L], one[L];
-        for (int l = 0; l < L; ++l) m[l] = identity2();
-        for (int g : op.gates) {
-          gate_matrices(tile, g, one);
-          for (int l = 0; l < L; ++l) m[l] = mat_mul(one[l], m[l]);
+        const OpPlan& plan = plans_[&op - ops_.data()];
+        alignas(64) R lane_block[4 * 2 * L];
+        const R* block = inverse ? plan.inverse_block : plan.block;
+        if (!plan.ready) {
+          Mat2 m[L];
+          for (int l = 0; l < L; ++l) m[l] = identity2();
+          for (const Factor& f : plan.factors) {
+            if (f.gate < 0) {
+              for (int l = 0; l < L; ++l) m[l] = mat_mul(f.mat, m[l]);
+              continue;
+            }
+            for (int l = 0; l < L; ++l)
+              m[l] = mat_mul(target_matrix(c_.gates()[f.gate], angles(row(tile, l), f.gate)), m[l]);
+          }
+          if (inverse)
+            for (int l = 0; l < L; ++l) m[l] = dagger(m[l]);
+          fill_op_block(op, m, lane_block);
+          block = lane_block;
         }
-        if (inverse)
-          for (int l = 0; l < L; ++l) m[l] = dagger(m[l]);
-        alignas(64) R block[4 * 2 * L];
         if (op.type == OpType::Diagonal1) {
-          static const int diag[2] = {0, 3};
-          fill_block(block, m, diag, 2);
           k_.apply_diagonal1(psi, n_, op.bit, op.ctrl, block);
         } else {
-          static const int all[4] = {0, 1, 2, 3};
-          fill_block(block, m, all, 4);
           k_.apply_matrix1(psi, n_, op.bit, op.ctrl, block);
         }
         return;
@@ -227,6 +261,25 @@ class Runner {
   }
 
  private:
+  struct Factor {
+    int gate;  // a per-sample gate, or -1 for `mat` (a product of shared gates)
+    Mat2 mat;
+  };
+  struct OpPlan {
+    std::vector<Factor> factors;  // in application order
+    bool ready = false;           // blocks below hold the whole op
+    alignas(64) R block[4 * 2 * L];
+    alignas(64) R inverse_block[4 * 2 * L];
+  };
+  static void fill_op_block(const Op& op, const Mat2* m, R* block) {
+    static const int all[4] = {0, 1, 2, 3}, diag[2] = {0, 3};
+    if (op.type == OpType::Diagonal1) {
+      fill_block(block, m, diag, 2);
+    } else {
+      fill_block(block, m, all, 4);
+    }
+  }
+
   const Circuit& c_;
   const sv::StatevectorKernels<R>& k_;
   int n_;
@@ -239,6 +292,7 @@ class Runner {
   std::vector<char> shared_;
   std::vector<char> gate_shared_;
   std::vector<Mat2> shared_mat_;
+  std::vector<OpPlan> plans_;
 };
 
 // Runs f(tile) over all tiles on up to `threads` OpenMP threads (one tile: the caller).

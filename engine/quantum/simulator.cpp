@@ -1,6 +1,7 @@
 #include "engine/quantum/simulator.h"
 
 #include <random>
+#include <type_traits>
 
 #include "engine/quantum/runner.h"
 
@@ -45,13 +46,28 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
 }  // namespace
 
 std::vector<double> expectation_values(const Circuit& c, const Batch& batch,
-                                       const SimOptions& o) {
+                                       const SimOptions& o, FinalStates* keep) {
   check_batch(c, batch, "expval");
   const int K = c.n_observables();
   std::vector<double> out(size_t(batch.size) * K);
+  const size_t tile_values = size_t(2 * L) << c.n_wires();
+  const int64_t tiles = (batch.size + L - 1) / L;
+  if (keep) {
+    keep->precision = o.precision;
+    keep->batch = batch.size;
+    keep->c64.clear();
+    keep->c128.clear();
+    if (o.precision == Precision::Complex64) keep->c64.resize(tile_values * tiles);
+    if (o.precision == Precision::Complex128) keep->c128.resize(tile_values * tiles);
+  }
   detail::with_precision(o.precision, [&](auto r) {
     using R = decltype(r);
     simulate<R>(c, batch, o, [&](const detail::Runner<R>& run, int64_t t, const R* psi) {
+      if (keep) {
+        R* dst;
+        if constexpr (std::is_same_v<R, float>) dst = keep->c64.data(); else dst = keep->c128.data();
+        std::copy_n(psi, tile_values, dst + t * tile_values);
+      }
       std::vector<double> tile(size_t(L) * K);
       run.expvals(psi, tile.data());
       for (int l = 0; l < L && t * L + l < batch.size; ++l)

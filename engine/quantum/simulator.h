@@ -31,9 +31,20 @@ struct Batch {
 // Checks the batch against the circuit: sizes, finite values (NaN is an error).
 void check_batch(const Circuit& c, const Batch& batch, const char* op);
 
-// [B][K]: <O_k> for each sample and observable.
+// The final states of a batch as the simulator holds them (tiles), kept by a forward run so
+// that a later vjp() on the same circuit, batch and options starts from them instead of
+// simulating again (the quantum layer does this between forward and backward).
+struct FinalStates {
+  Precision precision = Precision::Complex64;
+  int64_t batch = 0;
+  std::vector<float> c64;   // [tiles][2^n][2][kLanes]
+  std::vector<double> c128;
+};
+
+// [B][K]: <O_k> for each sample and observable. With `keep`, also the final states.
 std::vector<double> expectation_values(const Circuit& c, const Batch& batch,
-                                       const SimOptions& options = {});
+                                       const SimOptions& options = {},
+                                       FinalStates* keep = nullptr);
 // [B][2^|wires|]: marginal probabilities of the listed wires (wires[0] the most significant
 // bit of the outcome index); all wires when `wires` is empty.
 std::vector<double> probabilities(const Circuit& c, const Batch& batch,

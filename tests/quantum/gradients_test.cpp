@@ -169,3 +169,25 @@ TEST_CASE("the study's circuits: adjoint = finite differences") {
     check_vec(adj.weights, fd.weights, 1e-7, "weights");
   }
 }
+
+TEST_CASE("vjp from the forward's kept states equals a fresh one") {
+  std::mt19937_64 gen(17);
+  Circuit c = qml_workload_circuit(5, 2);
+  c.measure(Observable::string({{0, 'Z'}, {3, 'Z'}})).measure(Observable::pauli('Y', 2));
+  const Batch b = random_batch(c, 13, gen);
+  std::vector<double> g(size_t(b.size) * c.n_observables());
+  std::normal_distribution<double> nd;
+  for (double& v : g) v = nd(gen);
+  for (Precision p : {Precision::Complex64, Precision::Complex128}) {
+    const SimOptions o{p};
+    FinalStates states;
+    const auto e1 = expectation_values(c, b, o, &states);
+    CHECK(e1 == expectation_values(c, b, o));
+    const Gradients kept = vjp(c, b, g, DiffMethod::Adjoint, o, {}, &states);
+    const Gradients fresh = vjp(c, b, g, DiffMethod::Adjoint, o);
+    check_vec(kept.inputs, fresh.inputs, 1e-12, "inputs");
+    check_vec(kept.weights, fresh.weights, 1e-12, "weights");
+    const Gradients fd = vjp(c, b, g, DiffMethod::FiniteDiff, {Precision::Complex128});
+    check_vec(kept.weights, fd.weights, p == Precision::Complex64 ? 1e-4 : 1e-7, "vs fd");
+  }
+}

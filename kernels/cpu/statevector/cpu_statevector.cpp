@@ -2,7 +2,7 @@
 // reductions.h, instantiated for complex64 (float planes) and complex128 (double planes).
 #include <cstring>
 
-#include "kernels/cpu/statevector/reductions.h"
+#include "kernels/cpu/statevector/adjoint.h"
 #include "kernels/statevector.h"
 
 namespace msq::sv {
@@ -48,6 +48,14 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void pauli_accumulate(R* lam, const R* psi, int n, uint64_t x, uint64_t z, int ny,
                         const R* c) const override {
     cpu::pauli_accumulate(lam, psi, n, x, z, ny, c);
+  }
+  void adjoint_block1(R* psi, R* lam, int n, int bit, uint64_t ctrl,
+                      const AdjointStep<R>* steps, int count, double* out) const override {
+    cpu::adjoint_block1(psi, lam, n, bit, ctrl, steps, count, out);
+  }
+  void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks, int count,
+                           const R* c) const override {
+    cpu::zstrings_accumulate(lam, psi, n, zmasks, count, c);
   }
   void probabilities(const R* psi, int n, double* out) const override {
     cpu::probabilities(psi, n, out);

@@ -65,39 +65,33 @@ inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
   }
 }
 
-// Lane-wise complex reduction over `count` items: body(k, re[L], im[L]) adds item k into
-// the R accumulators; out[2][L] gets the double totals.
-template <class R, class Body>
+// Lane-wise complex reductions over `count` items into N accumulators: body(k, re, im)
+// adds item k into re[N][L], im[N][L] (R); out[N][2][L] gets the double totals.
+template <class R, int N = 1, class Body>
 inline void reduce_lanes(int64_t count, double* out, Body&& body) {
-  for (int l = 0; l < 2 * L; ++l) out[l] = 0.0;
+  for (int l = 0; l < 2 * L * N; ++l) out[l] = 0.0;
   const int64_t chunks = (count + kChunk - 1) / kChunk;
-  if (count < kParallelPairs) {
-    for (int64_t c = 0; c < chunks; ++c) {
-      alignas(64) R re[L] = {}, im[L] = {};
-      const int64_t end = std::min(count, (c + 1) * kChunk);
-      for (int64_t k = c * kChunk; k < end; ++k) body(k, re, im);
+  auto run_chunk = [&](int64_t c, double* dst) {
+    alignas(64) R re[N][L] = {}, im[N][L] = {};
+    const int64_t end = std::min(count, (c + 1) * kChunk);
+    for (int64_t k = c * kChunk; k < end; ++k) body(k, re, im);
+    for (int a = 0; a < N; ++a)
       for (int l = 0; l < L; ++l) {
-        out[l] += re[l];
-        out[L + l] += im[l];
+        dst[(2 * a) * L + l] += re[a][l];
+        dst[(2 * a + 1) * L + l] += im[a][l];
       }
-    }
+  };
+  if (count < kParallelPairs) {
+    for (int64_t c = 0; c < chunks; ++c) run_chunk(c, out);
     return;
   }
 #pragma omp parallel
   {
-    double local[2 * L] = {};
+    double local[2 * L * N] = {};
 #pragma omp for schedule(static)
-    for (int64_t c = 0; c < chunks; ++c) {
-      alignas(64) R re[L] = {}, im[L] = {};
-      const int64_t end = std::min(count, (c + 1) * kChunk);
-      for (int64_t k = c * kChunk; k < end; ++k) body(k, re, im);
-      for (int l = 0; l < L; ++l) {
-        local[l] += re[l];
-        local[L + l] += im[l];
-      }
-    }
+    for (int64_t c = 0; c < chunks; ++c) run_chunk(c, local);
 #pragma omp critical(msq_sv_reduce)
-    for (int l = 0; l < 2 * L; ++l) out[l] += local[l];
+    for (int l = 0; l < 2 * L * N; ++l) out[l] += local[l];
   }
 }
 

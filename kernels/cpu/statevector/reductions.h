@@ -22,7 +22,7 @@ void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl, co
                    double* out) {
   const LaneCoeffs<R, 4> m(m_in);
   const int64_t s = int64_t(1) << bit;
-  reduce_lanes<R>((int64_t(1) << n) >> 1, out, [&](int64_t k, R* re, R* im) {
+  reduce_lanes<R>((int64_t(1) << n) >> 1, out, [&](int64_t k, R (*re)[L], R (*im)[L]) {
     const int64_t i0 = insert_zero(k, bit);
     if ((uint64_t(i0) & ctrl) != ctrl) return;
     const R* p0r = row_re(psi, i0);
@@ -38,8 +38,8 @@ void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl, co
     }
     const R* l0 = row_re(lam, i0);
     const R* l1 = row_re(lam, i0 + s);
-    acc_conj_mul(re, im, l0, l0 + L, yr[0], yi[0]);
-    acc_conj_mul(re, im, l1, l1 + L, yr[1], yi[1]);
+    acc_conj_mul(re[0], im[0], l0, l0 + L, yr[0], yi[0]);
+    acc_conj_mul(re[0], im[0], l1, l1 + L, yr[1], yi[1]);
   });
 }
 
@@ -50,7 +50,7 @@ void inner_matrix2(const R* lam, const R* psi, int n, int bit_hi, int bit_lo, co
   const LaneCoeffs<R, 16> m(m_in);
   const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
   const int lo = std::min(bit_hi, bit_lo), hi = std::max(bit_hi, bit_lo);
-  reduce_lanes<R>((int64_t(1) << n) >> 2, out, [&](int64_t k, R* re, R* im) {
+  reduce_lanes<R>((int64_t(1) << n) >> 2, out, [&](int64_t k, R (*re)[L], R (*im)[L]) {
     const int64_t i = insert_zeros(k, lo, hi);
     const int64_t idx[4] = {i, i + sl, i + sh, i + sh + sl};
     for (int r = 0; r < 4; ++r) {
@@ -64,7 +64,7 @@ void inner_matrix2(const R* lam, const R* psi, int n, int bit_hi, int bit_lo, co
         }
       }
       const R* a = row_re(lam, idx[r]);
-      acc_conj_mul(re, im, a, a + L, yr, yi);
+      acc_conj_mul(re[0], im[0], a, a + L, yr, yi);
     }
   });
 }
@@ -75,15 +75,15 @@ inline int parity(uint64_t x) { return __builtin_parityll(x); }
 template <class R>
 void pauli_expval(const R* psi, int n, uint64_t xmask, uint64_t zmask, int ny, double* out) {
   double acc[2 * L];
-  reduce_lanes<R>(int64_t(1) << n, acc, [&](int64_t i, R* re, R* im) {
+  reduce_lanes<R>(int64_t(1) << n, acc, [&](int64_t i, R (*re)[L], R (*im)[L]) {
     const int64_t j = i ^ int64_t(xmask);
     const R sign = parity(uint64_t(j) & zmask) ? R(-1) : R(1);
     const R* a = row_re(psi, i);
     const R* b = row_re(psi, j);
 #pragma omp simd
     for (int l = 0; l < L; ++l) {
-      re[l] += sign * (a[l] * b[l] + a[L + l] * b[L + l]);
-      im[l] += sign * (a[l] * b[L + l] - a[L + l] * b[l]);
+      re[0][l] += sign * (a[l] * b[l] + a[L + l] * b[L + l]);
+      im[0][l] += sign * (a[l] * b[L + l] - a[L + l] * b[l]);
     }
   });
   // multiply by i^ny and keep the real part
@@ -121,6 +121,28 @@ void pauli_accumulate(R* lam, const R* psi, int n, uint64_t xmask, uint64_t zmas
     for (int l = 0; l < L; ++l) {
       a[l] += c[l] * s_re * src_re[l];
       a[L + l] += c[l] * s_im * src_im[l];
+    }
+  }
+}
+
+// lam += sum_j c_j (-1)^{|i & z_j|} psi_i; c: [count][L].
+template <class R>
+void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks, int count,
+                         const R* c) {
+  const int64_t dim = int64_t(1) << n;
+  for (int64_t i = 0; i < dim; ++i) {
+    alignas(64) R w[L] = {};
+    for (int j = 0; j < count; ++j) {
+      const R sign = parity(uint64_t(i) & zmasks[j]) ? R(-1) : R(1);
+#pragma omp simd
+      for (int l = 0; l < L; ++l) w[l] += sign * c[j * L + l];
+    }
+    const R* b = row_re(psi, i);
+    R* a = row_re(lam, i);
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      a[l] += w[l] * b[l];
+      a[L + l] += w[l] * b[L + l];
     }
   }
 }
