@@ -1,0 +1,99 @@
+// Statevector simulator benchmarks (docs/PERFORMANCE.md):
+//  - QML-8x4: 8 qubits, RX embedding, 4 x (RZ RY RZ per qubit, CNOT ring), <Z_j>, batch 256,
+//    complex64, one thread: forward, and forward + VJP (all inputs and weights); fused and
+//    unfused. Counter us_per_sample.
+//  - Large single states (20 and 26 qubits, complex64): the 1000-gate circuit (RY on every
+//    qubit then a CNOT ring, repeated), per original gate; and single gate kernels.
+// Run: build/bench/statevector_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <random>
+
+#include "engine/quantum/quantum.h"
+#include "kernels/statevector.h"
+
+using namespace msq;
+using namespace msq::quantum;
+
+namespace {
+
+Batch qml_batch(const Circuit& c, int64_t B) {
+  std::mt19937_64 gen(1);
+  std::uniform_real_distribution<double> u(0, M_PI);
+  Batch b;
+  b.size = B;
+  for (int64_t i = 0; i < B * c.n_inputs(); ++i) b.inputs.push_back(u(gen));
+  for (int i = 0; i < c.n_weights(); ++i) b.weights.push_back(2 * u(gen));
+  return b;
+}
+
+void qml_forward(benchmark::State& state) {
+  const Circuit c = qml_workload_circuit(8, 4);
+  const int64_t B = state.range(0);
+  const Batch b = qml_batch(c, B);
+  const SimOptions o{Precision::Complex64, state.range(1) != 0, 1};
+  for (auto _ : state) benchmark::DoNotOptimize(expectation_values(c, b, o));
+  state.counters["us_per_sample"] = benchmark::Counter(
+      double(B) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void qml_forward_vjp(benchmark::State& state) {
+  const Circuit c = qml_workload_circuit(8, 4);
+  const int64_t B = state.range(0);
+  const Batch b = qml_batch(c, B);
+  const SimOptions o{Precision::Complex64, state.range(1) != 0, 1};
+  std::vector<double> g(size_t(B) * c.n_observables(), 0.5);
+  FinalStates states;  // kept by the forward, as the quantum layer does
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(expectation_values(c, b, o, &states));
+    benchmark::DoNotOptimize(vjp(c, b, g, DiffMethod::Adjoint, o, {}, &states));
+  }
+  state.counters["us_per_sample"] = benchmark::Counter(
+      double(B) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// One kernel call on one tile of n qubits (kLanes states), complex64.
+void tile_kernel(benchmark::State& state) {
+  const int n = int(state.range(0)), which = int(state.range(1));
+  const auto& k = sv::cpu_statevector_kernels_c64();
+  constexpr int L = sv::kLanes;
+  std::vector<float> psi(size_t(2 * L) << n), lam(size_t(2 * L) << n);
+  std::mt19937 gen(1);
+  std::normal_distribution<float> nd;
+  for (auto& v : psi) v = nd(gen);
+  for (auto& v : lam) v = nd(gen);
+  // unitary coefficients (no denormals over many calls): cos/sin pairs, and
+  // [[0.6, 0.8], [-0.8, 0.6]] blocks for the matrices
+  std::vector<float> m(3 * 4 * 2 * L, 0.0f);
+  const float entries[4] = {0.6f, 0.8f, -0.8f, 0.6f};
+  for (int b = 0; b < 3; ++b)
+    for (int e = 0; e < 4; ++e)
+      for (int l = 0; l < L; ++l) m[(b * 4 + e) * 2 * L + l] = entries[e];
+  std::vector<float> cs(2 * L);
+  for (int l = 0; l < L; ++l) cs[l] = 0.6f, cs[L + l] = 0.8f;
+  double out[3 * 2 * L];
+  int bit = 0;
+  for (auto _ : state) {
+    bit = (bit + 3) % n;
+    switch (which) {
+      case 0: k.apply_matrix1(psi.data(), n, bit, 0, m.data()); break;
+      case 1: k.apply_diagonal1(psi.data(), n, bit, 0, m.data() + 8 * L); break;
+      case 2: k.apply_x(psi.data(), n, bit, uint64_t(1) << ((bit + 1) % n)); break;
+      case 3: { sv::AdjointStep<float> st[3] = {{sv::StepKind::RZ, 1, cs.data()}, {sv::StepKind::RY, 1, cs.data()}, {sv::StepKind::RZ, 1, cs.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 3, out); break; }
+      case 4: { sv::AdjointStep<float> st[1] = {{sv::StepKind::Matrix, 1, m.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 1, out); break; }
+      case 5: k.pauli_accumulate(lam.data(), psi.data(), n, 0, uint64_t(1) << bit, 0, m.data()); break;
+    }
+    benchmark::ClobberMemory();
+  }
+}
+
+}  // namespace
+
+BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8}, {0, 1, 2, 3, 4, 5}});
+BENCHMARK(qml_forward)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(qml_forward_vjp)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();

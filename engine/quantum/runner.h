@@ -1,0 +1,321 @@
+// Internal to engine/quantum: a Circuit compiled into kernel calls ("ops", fused or not) and
+// a Runner that executes them on tiles of kLanes samples. The simulator and the gradient
+// methods are written on top of this.
+//
+// Parameters reach the runner as an angle table theta: [rows][n_slots] (one row per
+// simulated sample, one slot per gate parameter). A slot whose column is the same in every
+// row ("shared": weights, constants) gets its matrix built once per run; the others per lane.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <omp.h>
+
+#include <cstring>
+#include <vector>
+
+#include "engine/core/error.h"
+#include "engine/quantum/gate_matrices.h"
+#include "engine/quantum/simulator.h"
+#include "kernels/statevector.h"
+
+namespace msq::quantum::detail {
+
+constexpr int L = sv::kLanes;
+
+struct Op {
+  OpType type = OpType::Matrix1;
+  int bit = 0;   // target bit (Matrix2: the bit of wires[0])
+  int bit2 = 0;  // Swap: the other bit; Matrix2: the bit of wires[1]
+  uint64_t ctrl = 0;
+  std::vector<int> gates;  // applied in this order (several when fused)
+};
+
+inline int wire_bit(int n, int wire) { return n - 1 - wire; }
+
+// One op per gate, or with `fuse` every run of uncontrolled one-qubit gates on a wire (with
+// no other gate touching that wire in between) merged into one op at the run's first gate.
+std::vector<Op> compile_ops(const Circuit& c, bool fuse);
+
+// First slot of each gate.
+std::vector<int> slot_offsets(const Circuit& c);
+
+// theta: [B][n_slots] from the batch (value = scale * source).
+std::vector<double> resolve_angles(const Circuit& c, const Batch& batch);
+
+// The initial state of one sample from the amplitude embedding: the padded, normalised
+// vector (length 2^n) and the norm before normalising. Errors on a zero or non-finite vector.
+std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, double* norm);
+
+template <class R>
+const sv::StatevectorKernels<R>& kernels();
+template <>
+inline const sv::StatevectorKernels<float>& kernels<float>() {
+  return sv::cpu_statevector_kernels_c64();
+}
+template <>
+inline const sv::StatevectorKernels<double>& kernels<double>() {
+  return sv::cpu_statevector_kernels_c128();
+}
+
+// A lane-complex block [count][2][L] filled from per-lane matrices.
+template <class R, size_t N>
+void fill_block(R* block, const std::array<cdouble, N>* per_lane, const int* entries, int count) {
+  for (int e = 0; e < count; ++e)
+    for (int l = 0; l < L; ++l) {
+      block[(2 * e) * L + l] = R(per_lane[l][entries[e]].real());
+      block[(2 * e + 1) * L + l] = R(per_lane[l][entries[e]].imag());
+    }
+}
+
+template <class R>
+class Runner {
+ public:
+  // theta: [rows][n_slots]; inputs: [samples][n_inputs] (amplitude embedding); row_sample
+  // maps a row to its sample (empty: identity).
+  Runner(const Circuit& c, std::vector<Op> ops, const double* theta, int64_t rows,
+         const double* inputs, std::vector<int64_t> row_sample = {})
+      : c_(c), k_(kernels<R>()), n_(c.n_wires()), ops_(std::move(ops)), theta_(theta),
+        rows_(rows), inputs_(inputs), row_sample_(std::move(row_sample)),
+        slots_(slot_offsets(c)) {
+    const int S = c.n_slots();
+    shared_.assign(S, 1);
+    for (int s = 0; s < S; ++s)
+      for (int64_t r = 1; r < rows && shared_[s]; ++r)
+        if (theta[r * S + s] != theta[s]) shared_[s] = 0;
+    const auto& gates = c.gates();
+    gate_shared_.assign(gates.size(), 1);
+    shared_mat_.resize(gates.size());
+    for (size_t g = 0; g < gates.size(); ++g) {
+      for (size_t p = 0; p < gates[g].params.size(); ++p)
+        if (!shared_[slots_[g] + p]) gate_shared_[g] = 0;
+      if (gate_shared_[g] && has_target_matrix(g))
+        shared_mat_[g] = target_matrix(gates[g], rows > 0 ? theta + slots_[g] : nullptr);
+    }
+    // per one-qubit op: its gates as factors, consecutive shared gates multiplied once here;
+    // an op with no per-sample gate gets its kernel blocks (and their inverse) ready
+    plans_.resize(ops_.size());
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      const Op& op = ops_[i];
+      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1) continue;
+      OpPlan& plan = plans_[i];
+      for (int g : op.gates) {
+        if (gate_shared_[g] && !plan.factors.empty() && plan.factors.back().gate < 0) {
+          plan.factors.back().mat = mat_mul(shared_mat_[g], plan.factors.back().mat);
+        } else if (gate_shared_[g]) {
+          plan.factors.push_back({-1, shared_mat_[g]});
+        } else {
+          plan.factors.push_back({g, identity2()});
+        }
+      }
+      if (plan.factors.size() == 1 && plan.factors[0].gate < 0) {
+        plan.ready = true;
+        Mat2 m[L], mi[L];
+        for (int l = 0; l < L; ++l) {
+          m[l] = plan.factors[0].mat;
+          mi[l] = dagger(m[l]);
+        }
+        fill_op_block(op, m, plan.block);
+        fill_op_block(op, mi, plan.inverse_block);
+      }
+    }
+  }
+
+  int n() const { return n_; }
+  int64_t tiles() const { return (rows_ + L - 1) / L; }
+  size_t tile_values() const { return size_t(2 * L) << n_; }
+  const sv::StatevectorKernels<R>& k() const { return k_; }
+  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<int>& slots() const { return slots_; }
+  // The row a lane of a tile simulates (padding lanes repeat the last row).
+  int64_t row(int64_t tile, int lane) const { return std::min(tile * L + lane, rows_ - 1); }
+  int64_t sample(int64_t row) const { return row_sample_.empty() ? row : row_sample_[row]; }
+  const double* angles(int64_t row, int gate) const {
+    return theta_ + row * c_.n_slots() + slots_[gate];
+  }
+
+  bool gate_shared(int g) const { return gate_shared_[g] != 0; }
+  bool has_target_matrix(size_t g) const {
+    const OpType t = op_type(c_.gates()[g].kind);
+    return t == OpType::Matrix1 || t == OpType::Diagonal1 || t == OpType::X;
+  }
+  // The target matrix of gate g for every lane of a tile.
+  void gate_matrices(int64_t tile, int g, Mat2* out) const {
+    if (gate_shared_[g]) {
+      for (int l = 0; l < L; ++l) out[l] = shared_mat_[g];
+      return;
+    }
+    for (int l = 0; l < L; ++l) out[l] = target_matrix(c_.gates()[g], angles(row(tile, l), g));
+  }
+
+  // psi <- the initial state of a tile.
+  void prepare(int64_t tile, R* psi) const {
+    if (!c_.embedding()) {
+      k_.set_zero_state(psi, n_);
+      return;
+    }
+    const int64_t dim = int64_t(1) << n_;
+    for (int l = 0; l < L; ++l) {
+      double norm;
+      const int64_t s = sample(row(tile, l));
+      const std::vector<double> a =
+          embedded_amplitudes(c_, inputs_ + s * c_.n_inputs(), &norm);
+      for (int64_t i = 0; i < dim; ++i) {
+        psi[(i * 2) * L + l] = R(a[i]);
+        psi[(i * 2 + 1) * L + l] = R(0);
+      }
+    }
+  }
+
+  // Applies op (or its inverse) to psi.
+  void apply(int64_t tile, const Op& op, R* psi, bool inverse = false) const {
+    switch (op.type) {
+      case OpType::X: k_.apply_x(psi, n_, op.bit, op.ctrl); return;
+      case OpType::Swap: k_.apply_swap(psi, n_, op.bit, op.bit2, op.ctrl); return;
+      case OpType::Matrix2: {
+        const Gate& g = c_.gates()[op.gates[0]];
+        alignas(64) R block[16 * 2 * L];
+        for (int e = 0; e < 16; ++e) {
+          const int src = inverse ? (e % 4) * 4 + e / 4 : e;
+          const cdouble z = inverse ? std::conj(g.matrix[src]) : g.matrix[src];
+          for (int l = 0; l < L; ++l) {
+            block[(2 * e) * L + l] = R(z.real());
+            block[(2 * e + 1) * L + l] = R(z.imag());
+          }
+        }
+        k_.apply_matrix2(psi, n_, op.bit, op.bit2, block);
+        return;
+      }
+      case OpType::Matrix1:
+      case OpType::Diagonal1: {
+        const OpPlan& plan = plans_[&op - ops_.data()];
+        alignas(64) R lane_block[4 * 2 * L];
+        const R* block = inverse ? plan.inverse_block : plan.block;
+        if (!plan.ready) {
+          Mat2 m[L];
+          for (int l = 0; l < L; ++l) m[l] = identity2();
+          for (const Factor& f : plan.factors) {
+            if (f.gate < 0) {
+              for (int l = 0; l < L; ++l) m[l] = mat_mul(f.mat, m[l]);
+              continue;
+            }
+            for (int l = 0; l < L; ++l)
+              m[l] = mat_mul(target_matrix(c_.gates()[f.gate], angles(row(tile, l), f.gate)), m[l]);
+          }
+          if (inverse)
+            for (int l = 0; l < L; ++l) m[l] = dagger(m[l]);
+          fill_op_block(op, m, lane_block);
+          block = lane_block;
+        }
+        if (op.type == OpType::Diagonal1) {
+          k_.apply_diagonal1(psi, n_, op.bit, op.ctrl, block);
+        } else {
+          k_.apply_matrix1(psi, n_, op.bit, op.ctrl, block);
+        }
+        return;
+      }
+    }
+  }
+
+  void run(int64_t tile, R* psi) const {
+    prepare(tile, psi);
+    for (const Op& op : ops_) apply(tile, op, psi);
+  }
+
+  // out: [L][K] expectation values of the tile's lanes.
+  void expvals(const R* psi, double* out) const {
+    const auto& obs = c_.observables();
+    const int K = int(obs.size());
+    double lane[2 * L];
+    for (int kk = 0; kk < K; ++kk) {
+      const Observable& o = obs[kk];
+      if (o.kind == Observable::Kind::Pauli) {
+        uint64_t x, z;
+        int ny;
+        pauli_masks(o, &x, &z, &ny);
+        k_.pauli_expval(psi, n_, x, z, ny, lane);
+      } else {
+        alignas(64) R block[4 * 2 * L];
+        hermitian_block(o, block);
+        k_.inner_matrix1(psi, psi, n_, wire_bit(n_, o.wire), 0, block, lane);
+      }
+      for (int l = 0; l < L; ++l) out[l * K + kk] = lane[l];
+    }
+  }
+
+  void pauli_masks(const Observable& o, uint64_t* x, uint64_t* z, int* ny) const {
+    *x = *z = 0;
+    *ny = 0;
+    for (const auto& [w, p] : o.paulis) {
+      const uint64_t b = uint64_t(1) << wire_bit(n_, w);
+      if (p == 'X' || p == 'Y') *x |= b;
+      if (p == 'Z' || p == 'Y') *z |= b;
+      if (p == 'Y') ++*ny;
+    }
+  }
+  void hermitian_block(const Observable& o, R* block) const {
+    for (int e = 0; e < 4; ++e)
+      for (int l = 0; l < L; ++l) {
+        block[(2 * e) * L + l] = R(o.matrix[e].real());
+        block[(2 * e + 1) * L + l] = R(o.matrix[e].imag());
+      }
+  }
+
+ private:
+  struct Factor {
+    int gate;  // a per-sample gate, or -1 for `mat` (a product of shared gates)
+    Mat2 mat;
+  };
+  struct OpPlan {
+    std::vector<Factor> factors;  // in application order
+    bool ready = false;           // blocks below hold the whole op
+    alignas(64) R block[4 * 2 * L];
+    alignas(64) R inverse_block[4 * 2 * L];
+  };
+  static void fill_op_block(const Op& op, const Mat2* m, R* block) {
+    static const int all[4] = {0, 1, 2, 3}, diag[2] = {0, 3};
+    if (op.type == OpType::Diagonal1) {
+      fill_block(block, m, diag, 2);
+    } else {
+      fill_block(block, m, all, 4);
+    }
+  }
+
+  const Circuit& c_;
+  const sv::StatevectorKernels<R>& k_;
+  int n_;
+  std::vector<Op> ops_;
+  const double* theta_;
+  int64_t rows_;
+  const double* inputs_;
+  std::vector<int64_t> row_sample_;
+  std::vector<int> slots_;
+  std::vector<char> shared_;
+  std::vector<char> gate_shared_;
+  std::vector<Mat2> shared_mat_;
+  std::vector<OpPlan> plans_;
+};
+
+// Runs f(tile) over all tiles on up to `threads` OpenMP threads (one tile: the caller).
+template <class F>
+void for_tiles(int64_t tiles, int threads, F&& f) {
+  if (tiles <= 1) {
+    for (int64_t t = 0; t < tiles; ++t) f(t);
+    return;
+  }
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
+  if (nt <= 1) {
+    for (int64_t t = 0; t < tiles; ++t) f(t);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+  for (int64_t t = 0; t < tiles; ++t) f(t);
+}
+
+// Calls f.template operator()<R>() with R = float or double per the precision.
+template <class F>
+auto with_precision(Precision p, F&& f) {
+  if (p == Precision::Complex128) return f(double());
+  return f(float());
+}
+
+}  // namespace msq::quantum::detail

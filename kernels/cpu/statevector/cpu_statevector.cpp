@@ -1,0 +1,76 @@
+// The CPU StatevectorKernels: a thin virtual shell over the templates in gates.h and
+// reductions.h, instantiated for complex64 (float planes) and complex128 (double planes).
+#include <cstring>
+
+#include "kernels/cpu/statevector/adjoint.h"
+#include "kernels/statevector.h"
+
+namespace msq::sv {
+namespace {
+
+template <class R>
+class CpuStatevectorKernels final : public StatevectorKernels<R> {
+ public:
+  const char* name() const override { return "cpu"; }
+
+  void set_zero_state(R* psi, int n) const override {
+    std::memset(psi, 0, sizeof(R) * size_t(2 * kLanes) << n);
+    for (int l = 0; l < kLanes; ++l) psi[l] = R(1);
+  }
+  void axpy(R* y, const R* x, int n, const R* c) const override { cpu::axpy(y, x, n, c); }
+  void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
+    cpu::apply_matrix1(psi, n, bit, ctrl, m);
+  }
+  void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const override {
+    cpu::apply_diagonal1(psi, n, bit, ctrl, d);
+  }
+  void apply_x(R* psi, int n, int bit, uint64_t ctrl) const override {
+    cpu::apply_x(psi, n, bit, ctrl);
+  }
+  void apply_swap(R* psi, int n, int a, int b, uint64_t ctrl) const override {
+    cpu::apply_swap(psi, n, a, b, ctrl);
+  }
+  void apply_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
+    cpu::apply_matrix2(psi, n, hi, lo, m);
+  }
+  void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl, const R* m,
+                     double* out) const override {
+    cpu::inner_matrix1(lam, psi, n, bit, ctrl, m, out);
+  }
+  void inner_matrix2(const R* lam, const R* psi, int n, int hi, int lo, const R* m,
+                     double* out) const override {
+    cpu::inner_matrix2(lam, psi, n, hi, lo, m, out);
+  }
+  void pauli_expval(const R* psi, int n, uint64_t x, uint64_t z, int ny,
+                    double* out) const override {
+    cpu::pauli_expval(psi, n, x, z, ny, out);
+  }
+  void pauli_accumulate(R* lam, const R* psi, int n, uint64_t x, uint64_t z, int ny,
+                        const R* c) const override {
+    cpu::pauli_accumulate(lam, psi, n, x, z, ny, c);
+  }
+  void adjoint_block1(R* psi, R* lam, int n, int bit, uint64_t ctrl,
+                      const AdjointStep<R>* steps, int count, double* out) const override {
+    cpu::adjoint_block1(psi, lam, n, bit, ctrl, steps, count, out);
+  }
+  void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks, int count,
+                           const R* c) const override {
+    cpu::zstrings_accumulate(lam, psi, n, zmasks, count, c);
+  }
+  void probabilities(const R* psi, int n, double* out) const override {
+    cpu::probabilities(psi, n, out);
+  }
+};
+
+}  // namespace
+
+const StatevectorKernels<float>& cpu_statevector_kernels_c64() {
+  static const CpuStatevectorKernels<float> k;
+  return k;
+}
+const StatevectorKernels<double>& cpu_statevector_kernels_c128() {
+  static const CpuStatevectorKernels<double> k;
+  return k;
+}
+
+}  // namespace msq::sv

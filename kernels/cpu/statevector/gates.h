@@ -1,0 +1,137 @@
+// CPU gate kernels on a tile psi: [2^n][2][L] R. Every loop body works on whole lane
+// vectors (L contiguous R per plane), which the compiler turns into SIMD whatever the wire.
+#pragma once
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/cpu/statevector/loops.h"
+
+namespace msq::sv::cpu {
+
+template <class R>
+inline R* row_re(R* psi, int64_t i) { return psi + i * 2 * L; }
+template <class R>
+inline const R* row_re(const R* psi, int64_t i) { return psi + i * 2 * L; }
+
+// psi: [2^n][2][L]; m: [4][2][L].
+template <class R>
+void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
+  const LaneCoeffs<R, 4> m(m_in);
+  const int64_t s = int64_t(1) << bit;
+  for_pairs(n, bit, ctrl, [&](int64_t i0) {
+    R* __restrict a0r = row_re(psi, i0);
+    R* __restrict a0i = a0r + L;
+    R* __restrict a1r = row_re(psi, i0 + s);
+    R* __restrict a1i = a1r + L;
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      const R x0r = a0r[l], x0i = a0i[l], x1r = a1r[l], x1i = a1i[l];
+      a0r[l] = m.re[0][l] * x0r - m.im[0][l] * x0i + m.re[1][l] * x1r - m.im[1][l] * x1i;
+      a0i[l] = m.re[0][l] * x0i + m.im[0][l] * x0r + m.re[1][l] * x1i + m.im[1][l] * x1r;
+      a1r[l] = m.re[2][l] * x0r - m.im[2][l] * x0i + m.re[3][l] * x1r - m.im[3][l] * x1i;
+      a1i[l] = m.re[2][l] * x0i + m.im[2][l] * x0r + m.re[3][l] * x1i + m.im[3][l] * x1r;
+    }
+  });
+}
+
+// psi: [2^n][2][L]; d: [2][2][L] (the diagonal).
+template <class R>
+void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d_in) {
+  const LaneCoeffs<R, 2> d(d_in);
+  const int64_t s = int64_t(1) << bit;
+  for_pairs(n, bit, ctrl, [&](int64_t i0) {
+    for (int h = 0; h < 2; ++h) {
+      R* __restrict ar = row_re(psi, i0 + h * s);
+      R* __restrict ai = ar + L;
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        const R xr = ar[l], xi = ai[l];
+        ar[l] = d.re[h][l] * xr - d.im[h][l] * xi;
+        ai[l] = d.re[h][l] * xi + d.im[h][l] * xr;
+      }
+    }
+  });
+}
+
+// psi: [2^n][2][L]; swaps rows i0 and i0 | 1<<bit where ctrl holds.
+template <class R>
+void apply_x(R* psi, int n, int bit, uint64_t ctrl) {
+  const int64_t s = int64_t(1) << bit;
+  for_pairs(n, bit, ctrl, [&](int64_t i0) {
+    R* __restrict a = row_re(psi, i0);
+    R* __restrict b = row_re(psi, i0 + s);
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {
+      const R t = a[l];
+      a[l] = b[l];
+      b[l] = t;
+    }
+  });
+}
+
+// psi: [2^n][2][L]; exchanges the rows |..1..0..> and |..0..1..> of the two bits.
+template <class R>
+void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) {
+  const int64_t sa = int64_t(1) << bit_a, sb = int64_t(1) << bit_b;
+  for_quads(n, bit_a, bit_b, ctrl, [&](int64_t i) {
+    R* __restrict a = row_re(psi, i + sa);
+    R* __restrict b = row_re(psi, i + sb);
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {
+      const R t = a[l];
+      a[l] = b[l];
+      b[l] = t;
+    }
+  });
+}
+
+// psi: [2^n][2][L]; m: [16][2][L] on (bit_hi, bit_lo).
+template <class R>
+void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
+  const LaneCoeffs<R, 16> m(m_in);
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* rows[4] = {row_re(psi, i), row_re(psi, i + sl), row_re(psi, i + sh),
+                  row_re(psi, i + sh + sl)};
+    alignas(64) R xr[4][L], xi[4][L];
+    for (int c = 0; c < 4; ++c)
+      for (int l = 0; l < L; ++l) {
+        xr[c][l] = rows[c][l];
+        xi[c][l] = rows[c][L + l];
+      }
+    for (int r = 0; r < 4; ++r) {
+      alignas(64) R yr[L] = {}, yi[L] = {};
+      for (int c = 0; c < 4; ++c) {
+#pragma omp simd
+        for (int l = 0; l < L; ++l) {
+          yr[l] += m.re[4 * r + c][l] * xr[c][l] - m.im[4 * r + c][l] * xi[c][l];
+          yi[l] += m.re[4 * r + c][l] * xi[c][l] + m.im[4 * r + c][l] * xr[c][l];
+        }
+      }
+      for (int l = 0; l < L; ++l) {
+        rows[r][l] = yr[l];
+        rows[r][L + l] = yi[l];
+      }
+    }
+  });
+}
+
+// y += c x; x, y: [2^n][2][L]; c: [L].
+template <class R>
+void axpy(R* y, const R* x, int n, const R* c_in) {
+  alignas(64) R c[L];
+  for (int l = 0; l < L; ++l) c[l] = c_in[l];
+  const int64_t rows = (int64_t(1) << n) * 2;
+  auto body = [&](int64_t r) {
+#pragma omp simd
+    for (int l = 0; l < L; ++l) y[r * L + l] += c[l] * x[r * L + l];
+  };
+  if (rows < 2 * kParallelPairs) {
+    for (int64_t r = 0; r < rows; ++r) body(r);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) body(r);
+}
+
+}  // namespace msq::sv::cpu

@@ -1,0 +1,98 @@
+// The statevector kernels: a backend-neutral interface (CPU now, CUDA later). Kernels know
+// nothing about circuits, autograd or parameters: they apply small matrices to a tile of
+// states and reduce inner products. The quantum front-end (engine/quantum) compiles a circuit
+// into calls here.
+//
+// Layout: one "tile" holds kLanes states of n index bits, amplitude-major with the lanes
+// innermost and real and imaginary parts in separate planes:
+//   psi: [2^n][2][kLanes] R     (psi[(i*2+0)*kLanes + l] = Re a_i of lane l, +kLanes: Im)
+// In a batch the lanes are kLanes samples (every gate becomes one vector op over the lanes,
+// whatever its wire, and per-sample angles cost nothing extra). A single large state stores
+// its lowest log2(kLanes) qubits in the lanes (see engine/quantum/simulator.h), so one
+// layout and one set of kernels serves both.
+//
+// Bits: `bit` arguments are positions in the row index i (bit 0 = least significant).
+// `ctrl` is a mask of row-index bits that must all be 1 for the operation to act.
+// Per-lane coefficients ("lane complex"): [count][2][kLanes] R, one complex number per lane
+// for each of `count` entries (a 2x2 matrix has count 4, row-major: m00 m01 m10 m11; a 4x4
+// has 16, row-major over the two-bit index 2*b_hi + b_lo where b_hi is the bit of `bit_hi`).
+// Reductions write doubles: out[2][kLanes] (real plane, then imaginary plane).
+#pragma once
+#include <cstdint>
+
+namespace msq::sv {
+
+inline constexpr int kLanes = 8;
+
+// One gate of an adjoint block (adjoint_block1). Rotations exp(-i t G / 2) (G = X, Y, Z) give
+// Im <lam|G|psi>; Phase diag(1, e^{it}) gives -2 Im <lam|P1|psi>; Matrix gives
+// 2 Re <lam|M_q|psi> for each M_q = dU/dtheta_q U^dagger.
+enum class StepKind : uint8_t { RX, RY, RZ, Phase, Matrix };
+
+template <class R>
+struct AdjointStep {
+  StepKind kind;
+  int outputs;      // gradients produced: 0 or 1 for RX/RY/RZ/Phase, 0..3 for Matrix
+  const R* coeffs;  // RX/RY/RZ: [2][L] cos(t/2), sin(t/2). Phase: [2][L] cos t, sin t.
+                    // Matrix: [1 + outputs][4][2][L]: U^dagger, then the M_q.
+};
+
+template <class R>
+class StatevectorKernels {
+ public:
+  virtual ~StatevectorKernels() = default;
+  virtual const char* name() const = 0;
+
+  // ---- state preparation ----------------------------------------------------------------
+  // psi: [2^n][2][L] <- |0...0> in every lane.
+  virtual void set_zero_state(R* psi, int n) const = 0;
+  // y += c * x, c: [L] real per lane; x, y: [2^n][2][L].
+  virtual void axpy(R* y, const R* x, int n, const R* c) const = 0;
+
+  // ---- gates (in place) -----------------------------------------------------------------
+  // psi: [2^n][2][L]; m: [4][2][L] lane complex.
+  virtual void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
+  // Diagonal 2x2: d: [2][2][L] (d0, d1).
+  virtual void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const = 0;
+  // Pauli X on `bit` where ctrl holds (X, CNOT, Toffoli): swaps rows.
+  virtual void apply_x(R* psi, int n, int bit, uint64_t ctrl) const = 0;
+  // Swaps the values of two bits where ctrl holds (SWAP, Fredkin).
+  virtual void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) const = 0;
+  // m: [16][2][L] lane complex on (bit_hi, bit_lo), bit_hi != bit_lo.
+  virtual void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
+
+  // ---- reductions -----------------------------------------------------------------------
+  // out[2][L] = sum_i conj(lam_i) (M psi)_i with M a 2x2 (lane complex [4][2][L]) on `bit`
+  // where ctrl holds and zero elsewhere (so a controlled gate's derivative is exact).
+  virtual void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl,
+                             const R* m, double* out) const = 0;
+  // The same for a 4x4 on (bit_hi, bit_lo).
+  virtual void inner_matrix2(const R* lam, const R* psi, int n, int bit_hi, int bit_lo,
+                             const R* m, double* out) const = 0;
+  // out[L] = <psi| P |psi> for the Pauli string P = i^ny X^xmask Z^zmask (real by
+  // hermiticity).
+  virtual void pauli_expval(const R* psi, int n, uint64_t xmask, uint64_t zmask, int ny,
+                            double* out) const = 0;
+  // lam += c * P psi, c: [L] real per lane.
+  virtual void pauli_accumulate(R* lam, const R* psi, int n, uint64_t xmask, uint64_t zmask,
+                                int ny, const R* c) const = 0;
+  // ---- the adjoint method ------------------------------------------------------------------
+  // One backward pass over a block of one-qubit gates on `bit` (where ctrl holds), in one
+  // sweep over both states: for each step in order (the block's last gate first), with psi
+  // and lam the states after that gate, its gradients go to out and both states are
+  // un-applied. out: [sum of steps' outputs][L] double.
+  virtual void adjoint_block1(R* psi, R* lam, int n, int bit, uint64_t ctrl,
+                              const AdjointStep<R>* steps, int count, double* out) const = 0;
+
+  // lam += sum_j c_j * Z^zmasks[j] psi over `count` Z strings in one pass; c: [count][L].
+  virtual void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks,
+                                   int count, const R* c) const = 0;
+  // out: [2^n][L] double = |psi_i|^2.
+  virtual void probabilities(const R* psi, int n, double* out) const = 0;
+};
+
+// The CPU implementations (kernels/cpu/statevector/).
+const StatevectorKernels<float>& cpu_statevector_kernels_c64();
+const StatevectorKernels<double>& cpu_statevector_kernels_c128();
+
+}  // namespace msq::sv

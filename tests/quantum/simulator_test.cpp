@@ -1,0 +1,306 @@
+// The statevector simulator against analytic values and a plain dense reference.
+#include <random>
+
+#include "engine/quantum/quantum.h"
+#include "quantum/reference.h"
+#include "test_support.h"
+
+using namespace msq;
+using namespace msq::quantum;
+namespace qref = msq::test::qref;
+
+namespace {
+
+const std::vector<GateKind> kAllGates = {
+    GateKind::H, GateKind::X, GateKind::Y, GateKind::Z, GateKind::S, GateKind::T,
+    GateKind::SX, GateKind::RX, GateKind::RY, GateKind::RZ, GateKind::PhaseShift,
+    GateKind::Rot, GateKind::CNOT, GateKind::CZ, GateKind::SWAP, GateKind::CRX,
+    GateKind::CRY, GateKind::CRZ, GateKind::CPhase, GateKind::Toffoli, GateKind::Unitary1,
+    GateKind::Unitary2};
+
+int gate_width(GateKind k) {
+  if (k == GateKind::Unitary1) return 1;
+  if (k == GateKind::Unitary2) return 2;
+  return gate_info(k).wires;
+}
+
+// A random entangled starting layer so that every gate acts on a generic state.
+void scramble(Circuit& c, std::mt19937_64& gen) {
+  std::uniform_real_distribution<double> u(0, 2 * M_PI);
+  for (int w = 0; w < c.n_wires(); ++w)
+    c.add(GateKind::Rot, {w}, {Param::constant(u(gen)), Param::constant(u(gen)), Param::constant(u(gen))});
+  for (int w = 0; w + 1 < c.n_wires(); ++w) c.add(GateKind::CNOT, {w, w + 1});
+  for (int w = 0; w < c.n_wires(); ++w) c.add(GateKind::RY, {w}, {Param::constant(u(gen))});
+}
+
+void add_random_gate(Circuit& c, GateKind k, const std::vector<int>& wires, std::mt19937_64& gen,
+                     std::vector<Param> params = {}) {
+  std::uniform_real_distribution<double> u(-M_PI, M_PI);
+  if (params.empty())
+    for (int p = 0; p < gate_info(k).params; ++p) params.push_back(Param::constant(u(gen)));
+  std::vector<cdouble> m;
+  if (k == GateKind::Unitary1) m = qref::random_unitary(2, gen);
+  if (k == GateKind::Unitary2) m = qref::random_unitary(4, gen);
+  c.add(k, wires, params, m);
+}
+
+std::vector<int> random_wires(int n, int k, std::mt19937_64& gen) {
+  std::vector<int> w(n);
+  for (int i = 0; i < n; ++i) w[i] = i;
+  std::shuffle(w.begin(), w.end(), gen);
+  w.resize(k);
+  return w;
+}
+
+void check_state(const std::vector<cdouble>& got, const qref::Vec& want, double tol,
+                 const std::string& what) {
+  REQUIRE(got.size() == want.size());
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+  INFO(what << ": worst amplitude error " << worst);
+  CHECK(worst <= tol);
+}
+
+Batch one_sample(const Circuit& c, std::vector<double> x = {}, std::vector<double> w = {}) {
+  Batch b;
+  b.size = 1;
+  b.inputs = x.empty() ? std::vector<double>(c.n_inputs(), 0.0) : x;
+  b.weights = w.empty() ? std::vector<double>(c.n_weights(), 0.0) : w;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("analytic: <Z> after RX(t) is cos t, after RY(t) cos t; <Y> after RX(t) is -sin t") {
+  for (double t : {-2.5, -0.3, 0.0, 0.7, 1.9, 3.1}) {
+    Circuit c(1);
+    c.add(GateKind::RX, {0}, {Param::constant(t)});
+    c.measure(Observable::pauli('Z', 0)).measure(Observable::pauli('Y', 0));
+    for (Precision p : {Precision::Complex64, Precision::Complex128}) {
+      const auto e = expectation_values(c, one_sample(c), {p});
+      CHECK(e[0] == doctest::Approx(std::cos(t)).epsilon(1e-6));
+      CHECK(e[1] == doctest::Approx(-std::sin(t)).epsilon(1e-6));
+    }
+    Circuit d(1);
+    d.add(GateKind::RY, {0}, {Param::constant(t)});
+    d.measure(Observable::pauli('Z', 0)).measure(Observable::pauli('X', 0));
+    const auto e = expectation_values(d, one_sample(d), {Precision::Complex128});
+    CHECK(e[0] == doctest::Approx(std::cos(t)));
+    CHECK(e[1] == doctest::Approx(std::sin(t)));
+  }
+}
+
+TEST_CASE("analytic: Bell state correlations and GHZ") {
+  Circuit bell(2);
+  bell.add(GateKind::H, {0}).add(GateKind::CNOT, {0, 1});
+  bell.measure(Observable::string({{0, 'Z'}, {1, 'Z'}}))
+      .measure(Observable::string({{0, 'X'}, {1, 'X'}}))
+      .measure(Observable::string({{0, 'Y'}, {1, 'Y'}}))
+      .measure(Observable::pauli('Z', 0))
+      .measure(Observable::pauli('X', 1));
+  const auto e = expectation_values(bell, one_sample(bell));
+  CHECK(e[0] == doctest::Approx(1.0));
+  CHECK(e[1] == doctest::Approx(1.0));
+  CHECK(e[2] == doctest::Approx(-1.0));
+  CHECK(e[3] == doctest::Approx(0.0));
+  CHECK(e[4] == doctest::Approx(0.0));
+  const auto p = probabilities(bell, one_sample(bell));
+  CHECK(p[0] == doctest::Approx(0.5));
+  CHECK(p[1] == doctest::Approx(0.0));
+  CHECK(p[2] == doctest::Approx(0.0));
+  CHECK(p[3] == doctest::Approx(0.5));
+
+  for (int n : {3, 5, 9}) {
+    Circuit ghz(n);
+    ghz.add(GateKind::H, {0});
+    for (int w = 0; w + 1 < n; ++w) ghz.add(GateKind::CNOT, {w, w + 1});
+    std::vector<std::pair<int, char>> xs;
+    for (int w = 0; w < n; ++w) xs.push_back({w, 'X'});
+    ghz.measure(Observable::string(xs))
+        .measure(Observable::string({{0, 'Z'}, {n - 1, 'Z'}}))
+        .measure(Observable::pauli('Z', n / 2));
+    const auto g = expectation_values(ghz, one_sample(ghz));
+    CHECK(g[0] == doctest::Approx(1.0));
+    CHECK(g[1] == doctest::Approx(1.0));
+    CHECK(g[2] == doctest::Approx(0.0));
+    const auto st = final_states(ghz, one_sample(ghz), {Precision::Complex128});
+    CHECK(std::abs(st.front() - 1 / std::sqrt(2.0)) < 1e-12);
+    CHECK(std::abs(st.back() - 1 / std::sqrt(2.0)) < 1e-12);
+  }
+}
+
+TEST_CASE("wire 0 is the most significant bit; Hermitian observable") {
+  Circuit c(3);
+  c.add(GateKind::X, {0});
+  const auto st = final_states(c, one_sample(c));
+  CHECK(std::abs(st[4] - 1.0) < 1e-7);  // |100>
+  const auto p = probabilities(c, one_sample(c), {2, 0});
+  CHECK(p[1] == doctest::Approx(1.0));  // wire 2 = 0 (msb of outcome), wire 0 = 1
+  Circuit h(1);
+  h.add(GateKind::RY, {0}, {Param::constant(0.8)});
+  // M = [[2, 1-i], [1+i, -1]]
+  h.measure(Observable::hermitian(0, {2.0, cdouble(1, -1), cdouble(1, 1), -1.0}));
+  const double t = 0.8;  // state (cos t/2, sin t/2)
+  const double want = 2 * std::pow(std::cos(t / 2), 2) - std::pow(std::sin(t / 2), 2) +
+                      2 * std::cos(t / 2) * std::sin(t / 2);
+  CHECK(expectation_values(h, one_sample(h))[0] == doctest::Approx(want).epsilon(1e-6));
+}
+
+TEST_CASE("every gate against its dense matrix, on every wire placement of a 4-qubit state") {
+  std::mt19937_64 gen(7);
+  const int n = 4;
+  for (GateKind k : kAllGates) {
+    for (int trial = 0; trial < 6; ++trial) {
+      Circuit c(n);
+      scramble(c, gen);
+      add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
+      const qref::Vec want = qref::run(c, {}, {});
+      for (Precision p : {Precision::Complex64, Precision::Complex128})
+        for (bool fuse : {false, true}) {
+          SimOptions o{p, fuse};
+          check_state(final_states(c, one_sample(c), o), want,
+                      p == Precision::Complex64 ? 2e-6 : 1e-12,
+                      std::string(gate_info(k).name) + (fuse ? " fused" : ""));
+        }
+    }
+  }
+}
+
+TEST_CASE("random deep circuits: fused = unfused = reference, norm preserved, c64 ~ c128") {
+  std::mt19937_64 gen(11);
+  for (int n : {1, 2, 3, 5, 7}) {
+    Circuit c(n);
+    for (int g = 0; g < 60; ++g) {
+      GateKind k = kAllGates[gen() % kAllGates.size()];
+      while (gate_width(k) > n) k = kAllGates[gen() % kAllGates.size()];
+      add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
+    }
+    const qref::Vec want = qref::run(c, {}, {});
+    const auto b = one_sample(c);
+    const auto fused = final_states(c, b, {Precision::Complex128, true});
+    const auto plain = final_states(c, b, {Precision::Complex128, false});
+    check_state(fused, want, 1e-11, "fused");
+    check_state(plain, want, 1e-11, "unfused");
+    check_state(final_states(c, b, {Precision::Complex64, true}), want, 1e-5, "complex64");
+    double norm = 0;
+    for (const auto& z : fused) norm += std::norm(z);
+    CHECK(norm == doctest::Approx(1.0).epsilon(1e-12));
+    const auto p = probabilities(c, b, {}, {Precision::Complex64});
+    double total = 0;
+    for (double v : p) total += v;
+    CHECK(total == doctest::Approx(1.0).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("batch equals one-by-one; inputs and weights resolved per sample") {
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> u(-2, 2);
+  Circuit c(3);
+  angle_embedding(c, {0, 1, 2}, 0, 'Y', M_PI);
+  strongly_entangling_layers(c, {0, 1, 2}, 2);
+  c.add(GateKind::CRX, {2, 0}, {Param::input(1, 0.5)});
+  c.add(GateKind::CPhase, {1, 2}, {Param::weight(3, -1.0)});
+  c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {2, 'Y'}}));
+  const int B = 19;  // not a multiple of the tile width
+  Batch batch;
+  batch.size = B;
+  for (int i = 0; i < B * c.n_inputs(); ++i) batch.inputs.push_back(u(gen));
+  for (int i = 0; i < c.n_weights(); ++i) batch.weights.push_back(u(gen));
+  for (int threads : {1, 2}) {
+    const auto all = expectation_values(c, batch, {Precision::Complex64, true, threads});
+    for (int b = 0; b < B; ++b) {
+      std::vector<double> x(batch.inputs.begin() + b * 3, batch.inputs.begin() + b * 3 + 3);
+      const auto one = expectation_values(c, one_sample(c, x, batch.weights));
+      const qref::Vec ref = qref::run(c, x, batch.weights);
+      for (int k = 0; k < 2; ++k) {
+        CHECK(all[b * 2 + k] == doctest::Approx(one[k]).epsilon(1e-6));
+        CHECK(all[b * 2 + k] == doctest::Approx(qref::expval(ref, 3, c.observables()[k])).epsilon(1e-5));
+      }
+    }
+  }
+}
+
+TEST_CASE("templates follow PennyLane's definitions") {
+  Circuit c(4);
+  basic_entangler_layers(c, {0, 1, 2, 3}, 2);
+  CHECK(c.gates().size() == 2 * (4 + 4));
+  CHECK(c.gates()[4].kind == GateKind::CNOT);
+  CHECK(c.gates()[7].wires == std::vector<int>{3, 0});
+  CHECK(c.n_weights() == 8);
+  Circuit two(2);
+  basic_entangler_layers(two, {0, 1}, 1);
+  CHECK(two.gates().size() == 3);  // one CNOT for two wires
+  Circuit s(4);
+  strongly_entangling_layers(s, {0, 1, 2, 3}, 3);
+  CHECK(s.n_weights() == 36);
+  CHECK(s.gates()[4].wires == std::vector<int>{0, 1});   // layer 0: range 1
+  CHECK(s.gates()[12].wires == std::vector<int>{0, 2});  // layer 1: range 2
+  CHECK(s.gates()[20].wires == std::vector<int>{0, 3});  // layer 2: range 3
+  const Circuit q = qdense_circuit(3, 2);
+  CHECK(q.n_inputs() == 8);
+  CHECK(q.n_weights() == 18);
+  CHECK(q.n_observables() == 6);
+  CHECK(qcnn_circuit(4, 3).n_weights() == 12);
+  CHECK(qefficient_circuit(4, 2).gates().size() == 4 + 2 * (12 + 4));
+  CHECK(qml_workload_circuit(8, 4).n_weights() == 96);
+}
+
+TEST_CASE("amplitude embedding: normalises and pads") {
+  Circuit c(2);
+  c.amplitude_embedding({0, 3, 0.5, true});
+  const auto st = final_states(c, one_sample(c, {1.0, 2.0, 2.0}));
+  const double norm = std::sqrt(1 + 4 + 4 + 0.25);
+  CHECK(std::abs(st[0] - 1.0 / norm) < 1e-7);
+  CHECK(std::abs(st[2] - 2.0 / norm) < 1e-7);
+  CHECK(std::abs(st[3] - 0.5 / norm) < 1e-7);
+}
+
+TEST_CASE("sampling: seeded, reproducible, matches the probabilities") {
+  Circuit c(2);
+  c.add(GateKind::RY, {0}, {Param::constant(1.0)}).add(GateKind::CNOT, {0, 1});
+  c.add(GateKind::RX, {1}, {Param::constant(0.4)});
+  c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{0, 'X'}, {1, 'Y'}}));
+  c.measure(Observable::hermitian(1, {0.5, cdouble(0, 1), cdouble(0, -1), -0.2}));
+  const auto b = one_sample(c);
+  const int64_t shots = 200000;
+  const auto s1 = sample(c, b, shots, 42), s2 = sample(c, b, shots, 42), s3 = sample(c, b, shots, 43);
+  CHECK(s1 == s2);
+  CHECK(s1 != s3);
+  const auto p = probabilities(c, b);
+  std::vector<double> freq(4, 0);
+  for (int64_t v : s1) freq[v] += 1.0 / shots;
+  for (int i = 0; i < 4; ++i) CHECK(freq[i] == doctest::Approx(p[i]).epsilon(0.01).scale(1));
+  const auto exact = expectation_values(c, b);
+  const auto est = shot_expectation_values(c, b, shots, 5);
+  for (int k = 0; k < 3; ++k) CHECK(std::abs(est[k] - exact[k]) < 0.01);
+}
+
+TEST_CASE("bad input gives a clear error") {
+  Circuit c(3);
+  CHECK_THROWS_WITH_AS(c.add(GateKind::RX, {3}, {Param::constant(1)}),
+                       doctest::Contains("wire 3 out of range"), Error);
+  CHECK_THROWS_WITH_AS(c.add(GateKind::CNOT, {1, 1}), doctest::Contains("wire 1 repeated"), Error);
+  CHECK_THROWS_WITH_AS(c.add(GateKind::RX, {0}), doctest::Contains("takes 1 parameter"), Error);
+  CHECK_THROWS_WITH_AS(c.add(GateKind::RX, {0}, {Param::constant(NAN)}),
+                       doctest::Contains("constant parameter is nan"), Error);
+  CHECK_THROWS_WITH_AS(c.add(GateKind::Unitary1, {0}, {}, {1.0, 1.0, 0.0, 1.0}),
+                       doctest::Contains("not unitary"), Error);
+  CHECK_THROWS_WITH_AS(c.measure(Observable::pauli('Z', 5)), doctest::Contains("out of range"),
+                       Error);
+  CHECK_THROWS_AS(Observable::hermitian(0, {1.0, 2.0, 3.0, 1.0}), Error);
+  Circuit amp(2);
+  CHECK_THROWS_WITH_AS(amp.amplitude_embedding({0, 3, std::nullopt, true}),
+                       doctest::Contains("need padding"), Error);
+  CHECK_THROWS_WITH_AS(amp.amplitude_embedding({0, 5, 0.0, true}),
+                       doctest::Contains("do not fit"), Error);
+  amp.amplitude_embedding({0, 4, std::nullopt, true});
+  amp.measure(Observable::pauli('Z', 0));
+  CHECK_THROWS_WITH_AS(expectation_values(amp, one_sample(amp, {0, 0, 0, 0})),
+                       doctest::Contains("all zeros"), Error);
+  CHECK_THROWS_WITH_AS(expectation_values(amp, one_sample(amp, {1, 0})),
+                       doctest::Contains("inputs hold 2 values"), Error);
+  Circuit w(1);
+  w.add(GateKind::RY, {0}, {Param::input(0)}).measure(Observable::pauli('Z', 0));
+  CHECK_THROWS_WITH_AS(expectation_values(w, one_sample(w, {NAN})), doctest::Contains("is nan"),
+                       Error);
+}
