@@ -34,3 +34,15 @@ if(MSQ_WITH_CUDA)
     set(MSQ_CUDNN_FOUND OFF)
   endif()
 endif()
+
+# Images (engine/data): Debian's libstb-dev ships the stb_image / stb_image_write /
+# stb_image_resize implementations in libstb; the headers are <stb/stb_image.h> etc.
+if(NOT TARGET msq_stb)
+  find_path(MSQ_STB_INCLUDE_DIR stb/stb_image.h PATHS /usr/include REQUIRED)
+  find_library(MSQ_STB_LIBRARY NAMES libstb.a stb PATHS /usr/lib/x86_64-linux-gnu REQUIRED)
+  add_library(msq_stb INTERFACE)
+  target_include_directories(msq_stb INTERFACE ${MSQ_STB_INCLUDE_DIR})
+  target_link_libraries(msq_stb INTERFACE ${MSQ_STB_LIBRARY} m)
+endif()
+# JSON (split manifests, metric summaries): header-only, needed to build msq, not to use it.
+find_package(nlohmann_json 3 QUIET)
