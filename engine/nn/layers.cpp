@@ -59,7 +59,7 @@ Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
 Flatten::Flatten(int64_t start, int64_t end) : start_dim(start), end_dim(end) {}
 Tensor Flatten::forward(const Tensor& x) {
   check(x.defined() && x.dim() > start_dim, "Flatten", "start_dim ", start_dim,
-        " is out of range for input of shape ", x.defined() ? shape_str(x.shape()) : "undefined");
+        " is out of range for input of shape ", x.defined() ? std::string(shape_str(x.shape())) : std::string("undefined"));
   return x.flatten(start_dim, end_dim);
 }
 
