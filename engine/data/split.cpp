@@ -34,7 +34,7 @@ struct Group {
 // Per-class targets summing to ceil(f * N); see split.h.
 std::vector<int64_t> class_targets(const std::vector<int64_t>& counts, double fraction) {
   int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-  int64_t total = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(n) - 1e-9));
+  int64_t total = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(n)));
   std::vector<int64_t> t(counts.size());
   std::vector<std::pair<double, size_t>> rest;
   int64_t sum = 0;
