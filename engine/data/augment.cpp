@@ -35,7 +35,7 @@ void flip_horizontal(float* x, int64_t planes, int64_t h, int64_t w) {
 
 // out(x, y) = in(A^-1 ((x, y) - c - t) + c), bilinear, zero outside.
 void warp_affine(const float* in, float* out, int64_t planes, int64_t h, int64_t w, const AugmentParams& p) {
-  const double a = p.angle_deg * M_PI / 180.0;
+  const double a = p.angle_deg * kPi / 180.0;
   const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
   // Forward, y pointing down, counter-clockwise on screen: x' = s(cos a x + sin a y),
   // y' = s(-sin a x + cos a y). Inverse: rotate back and divide by s.

@@ -59,7 +59,9 @@ struct Batch {
 
 class BatchLoader {
  public:
+  // Checks the options (errors name the field); nothing is loaded before the first epoch.
   BatchLoader(std::vector<LoaderItem> items, LoaderOptions options);
+  // Stops and joins the workers.
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;

@@ -11,6 +11,8 @@
 
 namespace msq::data {
 
+inline constexpr double kPi = 3.14159265358979323846;
+
 // SplitMix64's finaliser: a well-mixed 64-bit function of x (for deriving seeds).
 inline uint64_t mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;

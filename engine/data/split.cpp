@@ -23,6 +23,9 @@ void unite(std::vector<int64_t>& parent, int64_t a, int64_t b) {
   if (a != b) parent[std::max(a, b)] = std::min(a, b);  // the smaller index is the root
 }
 
+// Greedy passes per class and stage (split.h).
+constexpr int kTrials = 64;
+
 struct Group {
   std::vector<int64_t> members;
   int64_t label = 0;
@@ -31,7 +34,7 @@ struct Group {
 // Per-class targets summing to ceil(f * N); see split.h.
 std::vector<int64_t> class_targets(const std::vector<int64_t>& counts, double fraction) {
   int64_t n = std::accumulate(counts.begin(), counts.end(), int64_t{0});
-  int64_t total = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(n) - 1e-9));
+  int64_t total = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(n)));
   std::vector<int64_t> t(counts.size());
   std::vector<std::pair<double, size_t>> rest;
   int64_t sum = 0;
@@ -58,15 +61,26 @@ std::vector<bool> pick_groups(const std::vector<Group>& groups, const std::vecto
     std::vector<size_t> order;
     for (size_t g : candidates)
       if (groups[g].label == static_cast<int64_t>(c)) order.push_back(g);
-    shuffle(order, rng);
-    int64_t have = 0;
-    for (size_t g : order) {
-      int64_t size = static_cast<int64_t>(groups[g].members.size());
-      if (std::llabs(have + size - target[c]) < std::llabs(have - target[c])) {
-        picked[g] = true;
-        have += size;
+    // Several shuffled greedy passes; the first that lands closest to the target wins.
+    std::vector<size_t> best;
+    int64_t best_miss = -1;
+    for (int trial = 0; trial < kTrials && best_miss != 0; ++trial) {
+      shuffle(order, rng);
+      std::vector<size_t> taken;
+      int64_t have = 0;
+      for (size_t g : order) {
+        int64_t size = static_cast<int64_t>(groups[g].members.size());
+        if (std::llabs(have + size - target[c]) < std::llabs(have - target[c])) {
+          taken.push_back(g);
+          have += size;
+        }
+      }
+      if (best_miss < 0 || std::llabs(have - target[c]) < best_miss) {
+        best_miss = std::llabs(have - target[c]);
+        best = taken;
       }
     }
+    for (size_t g : best) picked[g] = true;
   }
   return picked;
 }

@@ -10,10 +10,12 @@
 // the stage takes T = ceil(f * N) samples in all (scikit-learn's test-size rounding), and
 // T_c per class, floor(f * n_c) plus one for the classes with the largest remainders
 // (ties: smaller label) until the T_c sum to T. Per class the groups are shuffled
-// (seeded), then taken in order while taking one brings the class's count closer to T_c
-// (taking it when it fits, skipping it when it overshoots by more than it helps). With
-// singleton groups this hits every T_c exactly; with subjects it is as close as the group
-// sizes allow. One std::mt19937_64 seeded with `seed` drives both stages (random.h).
+// (seeded) and taken in order whenever taking one brings the class's count closer to T_c
+// (taken when it fits, skipped when it overshoots by more than it helps); up to 64 such
+// shuffled passes are tried and the first that lands closest to T_c is kept. With
+// singleton groups the first pass hits every T_c exactly; with subjects the result is as
+// close as the group sizes allow. One std::mt19937_64 seeded with `seed` drives both
+// stages (random.h).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -73,21 +73,21 @@ SyntheticSlice synthetic_slice(const std::string& plane, bool ms, uint64_t seed,
   struct Wave { double kx, ky, phase, amp; };
   std::vector<Wave> waves;
   for (int i = 0; i < 4; ++i)
-    waves.push_back({uniform(rng, -3, 3) * 2 * M_PI / S, uniform(rng, -3, 3) * 2 * M_PI / S, uniform(rng, 0, 2 * M_PI),
+    waves.push_back({uniform(rng, -3, 3) * 2 * kPi / S, uniform(rng, -3, 3) * 2 * kPi / S, uniform(rng, 0, 2 * kPi),
                      uniform(rng, 0.01, 0.03)});
-  const double folds = std::floor(uniform(rng, 9, 15)), fold_phase = uniform(rng, 0, 2 * M_PI);
+  const double folds = std::floor(uniform(rng, 9, 15)), fold_phase = uniform(rng, 0, 2 * kPi);
   const double grey = uniform(rng, 0.50, 0.60), white = uniform(rng, 0.38, 0.45), csf = uniform(rng, 0.08, 0.14);
 
   std::vector<Oval> lesions;
   if (ms) {
     const int64_t count = 2 + static_cast<int64_t>(uniform_index(rng, 5));
     for (int64_t tries = 0; static_cast<int64_t>(lesions.size()) < count && tries < 200; ++tries) {
-      const double r = uniform(rng, 0.2, 0.68), t = uniform(rng, 0, 2 * M_PI);
+      const double r = uniform(rng, 0.2, 0.68), t = uniform(rng, 0, 2 * kPi);
       Oval l;
       at(r * std::cos(t), r * std::sin(t), l.cx, l.cy);
       l.a = uniform(rng, 1.6, 3.6) * S / 128;
       l.b = l.a * uniform(rng, 0.45, 0.8);
-      l.angle = uniform(rng, 0, M_PI);
+      l.angle = uniform(rng, 0, kPi);
       bool clear = true;
       for (const Oval& v : ventricles) clear = clear && v.d2(l.cx, l.cy) > 1.6;
       if (clear) lesions.push_back(l);

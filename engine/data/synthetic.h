@@ -8,7 +8,8 @@
 // intensity variation and pixel noise. MS slices add 2-6 bright ovoid lesions in the white
 // matter (outside the ventricles); control slices have none. Size, position and rotation of
 // the brain vary per slice. Every slice is drawn from its own generator,
-// std::mt19937_64(derive_seed(seed, {plane, label, index})), so a seed fixes the dataset.
+// std::mt19937_64(derive_seed(seed, {plane, label, index})), so a seed fixes the dataset
+// (bit for bit with one C maths library; another libm may move a pixel by one level).
 //
 // On disk it uses the Kaggle layout and names: `MS Axial_crop/A1 (n).png`,
 // `MS Saggital_crop/S1 (n).png`, `Control Axial_crop/kontrol s (k).png`,

@@ -90,6 +90,7 @@ TEST_CASE("same batches for any thread count; epochs shuffle differently") {
   for (int threads : {1, 2, 5}) {
     o.threads = threads;
     o.prefetch = threads == 5 ? 1 : 3;
+    o.cache = threads != 5;  // without the cache too
     BatchLoader loader(items, o);
     check_same(epoch_batches(loader, 3), reference);
     // Twice in a row, and an epoch abandoned half-way, change nothing.
