@@ -1,0 +1,62 @@
+// The training loop of msq-train: Adam/AdamW/SGD on cross-entropy + lambda * sum of squared
+// weights, early stopping on validation loss with the best state restored, an optional
+// schedule, checkpoints written atomically after every epoch, and exact resumption.
+//
+// Files in `out`:
+//   last.msqw      model state + optimiser state ("optimizer/..."), metadata = run state
+//   best.msqw      the best model state so far, metadata = config + its validation metrics
+//   log.csv, log.jsonl   one row per epoch
+// A resumed run loads last.msqw (model, optimiser, generator offset, early-stopping
+// counters, history) and continues to the same result as an uninterrupted run.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/data/loader.h"
+#include "engine/nn/module.h"
+#include "engine/train/config.h"
+
+namespace msq::train {
+
+struct EpochRecord {
+  int64_t epoch = 0;  // 1-based
+  double train_loss = 0, train_accuracy = 0;
+  double val_loss = 0, val_accuracy = 0, val_auc = 0;
+  double lr = 0, seconds = 0, images_per_second = 0;
+  bool improved = false;
+};
+
+struct Predictions {
+  double loss = 0;                              // mean cross-entropy
+  std::vector<int64_t> labels, ids;
+  std::vector<std::vector<double>> probabilities;  // softmax, one row per sample
+};
+
+// Runs the model (eval mode, no gradients) over every batch of the loader.
+Predictions predict(nn::Module& model, data::BatchLoader& loader, Device device);
+
+struct FitResult {
+  std::vector<EpochRecord> history;
+  int64_t best_epoch = 0;
+  double best_val_loss = 0;
+  bool stopped_early = false;
+  bool interrupted = false;
+};
+
+class Trainer {
+ public:
+  // `model` must already be on the config's device. Trainable parameters are those that
+  // require gradients (frozen ones are left out of the optimiser and the L2 term).
+  Trainer(nn::Module& model, TrainConfig config);
+  // Trains; with config.resume and a last.msqw in config.out, continues that run.
+  // `on_epoch` is called after each epoch (after the checkpoint is written).
+  FitResult fit(data::BatchLoader& train, data::BatchLoader& val,
+                const std::function<void(const EpochRecord&)>& on_epoch = nullptr);
+
+ private:
+  nn::Module& model_;
+  TrainConfig config_;
+};
+
+}  // namespace msq::train
