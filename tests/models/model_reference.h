@@ -1,0 +1,106 @@
+// Parity of msq's models with their PyTorch twins: runs tools/models/make_model_reference.py
+// for one case at test time (references next to the test executable, generated once per
+// run), builds the msq model from the case's ModelConfig, loads the case's weights (the
+// load must be complete: no missing, unexpected or mismatched names), and compares logits
+// (eval) or logits and every parameter gradient (train). Skips with a message where
+// /usr/bin/python3 or its torch is absent.
+#pragma once
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/msq.h"
+#include "engine/nn/load_weights.h"
+#include "engine/nn/nn.h"
+#include "models/models.h"
+#include "test_support.h"
+
+namespace msq::test {
+
+struct ModelCase {
+  WeightsFile weights, ref;
+  std::string config_json, mode;
+};
+
+inline bool load_model_case(const std::string& name, ModelCase& out, std::string& why) {
+  namespace fs = std::filesystem;
+  if (!fs::exists("/usr/bin/python3")) {
+    why = "no /usr/bin/python3: PyTorch references unavailable";
+    return false;
+  }
+  if (std::system("/usr/bin/python3 -c 'import torch, torchvision, numpy' > /dev/null 2>&1") != 0) {
+    why = "python3 lacks torch/torchvision/numpy: PyTorch references unavailable";
+    return false;
+  }
+  fs::path dir = fs::read_symlink("/proc/self/exe").parent_path() / "models_reference";
+  fs::create_directories(dir);
+  fs::path ref = dir / (name + ".ref.msqw");
+  if (!fs::exists(ref)) {
+    std::string cmd = "/usr/bin/python3 tools/models/make_model_reference.py " + name + " " +
+                      dir.string();
+    if (std::system(cmd.c_str()) != 0) {
+      why = "the reference script failed: " + cmd;
+      return false;
+    }
+  }
+  out.weights = load_weights((dir / (name + ".weights.msqw")).string());
+  out.ref = load_weights(ref.string());
+  auto meta = nlohmann::json::parse(out.ref.metadata_json);
+  out.config_json = meta.at("config").dump();
+  out.mode = meta.at("mode").get<std::string>();
+  return true;
+}
+
+// Builds, loads and compares; returns the model (null when skipped).
+inline std::shared_ptr<models::Backbone> check_model_case(const std::string& name,
+                                                          double logits_tol = 1e-4,
+                                                          double grad_tol = 1e-3) {
+  ModelCase c;
+  std::string why;
+  if (!load_model_case(name, c, why)) {
+    skip(why);
+    return nullptr;
+  }
+  auto model = models::build_model(models::ModelConfig::from_json(c.config_json));
+  nn::LoadReport report = nn::load_weights_into(*model, c.weights.tensors, {}, name);
+  CHECK_MESSAGE(report.complete(), name, ": ", report.summary());
+  const Tensor& x = c.ref.at("x");
+  if (c.mode == "eval") {
+    model->eval();
+    NoGradGuard no_grad;
+    Tensor y = model->forward(x);
+    const double err = max_relative_error(y, c.ref.at("logits"));
+    MESSAGE(name, ": logits relative error ", err);
+    CHECK(err <= logits_tol);
+    return model;
+  }
+  model->train();
+  model->visit([](const std::string&, nn::Module& m) {  // the reference drops nothing
+    if (auto* d = dynamic_cast<nn::Dropout*>(&m)) d->p = 0.0;
+  });
+  Tensor y = model->forward(x);
+  const double err = max_relative_error(y, c.ref.at("logits"));
+  CHECK_MESSAGE(err <= logits_tol, name, ": train-mode logits relative error ", err);
+  sum(mul(y, c.ref.at("gy"))).backward();
+  double worst = 0;
+  std::string worst_name;
+  int compared = 0;
+  for (auto& [pname, p] : model->named_parameters()) {
+    REQUIRE_MESSAGE(c.ref.contains("grad/" + pname), name, ": no reference gradient for ", pname);
+    REQUIRE_MESSAGE(p.grad().defined(), name, ": no gradient for ", pname);
+    const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), 1e-6);
+    if (e > worst) {
+      worst = e;
+      worst_name = pname;
+    }
+    CHECK_MESSAGE(e <= grad_tol, name, ": gradient of ", pname, " relative error ", e);
+    ++compared;
+  }
+  MESSAGE(name, ": logits relative error ", err, "; ", compared,
+          " parameter gradients, worst relative error ", worst, " (", worst_name, ")");
+  return model;
+}
+
+}  // namespace msq::test
