@@ -116,15 +116,10 @@ void col2im_rows(T* gx, const T* col, const ConvGeometry& g, const Conv2dParams&
   }
 }
 
-// y += bias per channel; y: [B, C, HW].
+// y[c, i] = bias[c] for a tile y: [C, n] with row stride ld.
 template <class T>
-void add_bias(T* y, const T* bias, int64_t batch, int64_t channels, int64_t hw) {
-#pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
-  for (int64_t bc = 0; bc < batch * channels; ++bc) {
-    const T b = bias[bc % channels];
-    T* row = y + bc * hw;
-    for (int64_t i = 0; i < hw; ++i) row[i] += b;
-  }
+void fill_bias_tile(T* y, const T* bias, int64_t channels, int64_t n, int64_t ld) {
+  for (int64_t c = 0; c < channels; ++c) std::fill(y + c * ld, y + c * ld + n, bias[c]);
 }
 
 // One unit of work: image b, group gr, output rows [oh0, oh1) (or, pointwise, output
@@ -172,21 +167,24 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
       const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
       const T* wg = w + task.gr * g.out_cg * k;
       T* yg = y + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
+      // The tile's columns of y_g: [Cout_g, ncols] with row stride out_hw; the bias is
+      // written first and the GEMM adds onto it (beta 1) while the tile is in cache.
+      const int64_t first = pointwise ? task.lo : task.lo * g.out_w;
+      const int64_t ncols = pointwise ? task.hi - task.lo : (task.hi - task.lo) * g.out_w;
+      T* yt = yg + first;
+      if (bias) fill_bias_tile(yt, bias + task.gr * g.out_cg, g.out_cg, ncols, out_hw);
+      const T beta = bias ? T(1) : T(0);
       if (pointwise) {
-        // y_g[:, cols] [Cout_g, n] = w_g [Cout_g, Cin_g] @ x_g[:, cols] [Cin_g, n]
-        gemm_rm(false, false, g.out_cg, task.hi - task.lo, k, T(1), wg, k, xg + task.lo, in_hw,
-                T(0), yg + task.lo, out_hw);
+        // y_g[:, cols] [Cout_g, n] (+)= w_g [Cout_g, Cin_g] @ x_g[:, cols] [Cin_g, n]
+        gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, xg + first, in_hw, beta, yt, out_hw);
         continue;
       }
       T* col = scratch<T>(size_t(col_size));
-      const int64_t ncols = (task.hi - task.lo) * g.out_w;
       im2col_rows(col, xg, g, p, task.lo, task.hi, false);
-      // y_g[:, tile] [Cout_g, ncols] = w_g [Cout_g, K] @ col [K, ncols]
-      gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, T(0),
-              yg + task.lo * g.out_w, out_hw);
+      // y_g[:, tile] [Cout_g, ncols] (+)= w_g [Cout_g, K] @ col [K, ncols]
+      gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, beta, yt, out_hw);
     }
   }
-  if (bias) add_bias(y, bias, g.batch, g.out_c, out_hw);
 }
 
 // gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin_g, KH, KW].

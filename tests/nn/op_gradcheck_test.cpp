@@ -85,6 +85,8 @@ const std::vector<ConvCase> kConvCases = {
     {2, 3, 6, 7, 8, 5, 5, 2, 2, 1, 3, false},           // depthwise, multiplier 2, stride 2
     {2, 5, 3, 4, 6, 1, 1, 1, 0, 1, 1, true},            // pointwise (GEMM path)
     {2, 4, 6, 5, 5, 1, 1, 2, 0, 1, 2, false},           // strided 1x1, groups
+    {3, 4, 6, 5, 3, 1, 1, 1, 0, 1, 2, true},            // grouped pointwise
+    {1, 6, 4, 6, 6, 3, 3, 1, 1, 1, 2, true},            // batch 1 (one thread per GEMM)
 };
 
 std::string describe(const ConvCase& c) {
