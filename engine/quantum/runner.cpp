@@ -87,3 +87,85 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 }
 
 }  // namespace msq::quantum::detail
+
+namespace msq::quantum::detail {
+
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out) {
+  const int n = c.n_wires();
+  check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
+        " qubits");
+  std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
+  for (int w = 0; w < n; ++w) {
+    phys[w] = wire_bit(n, w);
+    wire_at[phys[w]] = w;
+  }
+  std::vector<Op> out;
+  // moves wire w out of the lanes to a row bit that none of `busy` uses
+  auto evict = [&](int w, const std::vector<int>& busy) {
+    for (int b = n - 1; b >= kLaneBits; --b) {
+      const int other = wire_at[b];
+      if (std::find(busy.begin(), busy.end(), other) != busy.end()) continue;
+      Op op;
+      op.type = OpType::LaneSwap;
+      op.bit = b - kLaneBits;
+      op.bit2 = phys[w];
+      out.push_back(op);
+      std::swap(wire_at[b], wire_at[phys[w]]);
+      std::swap(phys[w], phys[other]);
+      return;
+    }
+    fail("quantum", "no free row bit to move a qubit out of the lanes");
+  };
+  for (const Op& logical : compile_ops(c, fuse)) {
+    const Gate& g = c.gates()[logical.gates[0]];
+    const GateInfo& info = gate_info(g.kind);
+    if (logical.type == OpType::Swap) {  // a relabelling
+      const int a = g.wires[0], b = g.wires[1];
+      std::swap(wire_at[phys[a]], wire_at[phys[b]]);
+      std::swap(phys[a], phys[b]);
+      continue;
+    }
+    if (logical.type == OpType::Matrix2) {
+      for (int w : g.wires)
+        if (phys[w] < kLaneBits) evict(w, g.wires);  // keeps the other wire in its row
+      Op op = logical;
+      op.bit = phys[g.wires[0]] - kLaneBits;
+      op.bit2 = phys[g.wires[1]] - kLaneBits;
+      out.push_back(op);
+      continue;
+    }
+    // one target (last wire), controls first
+    const int target = g.wires.back();
+    const bool diagonal = logical.type == OpType::Diagonal1;
+    // a control displaced into the lanes becomes a lane control
+    if (!diagonal && phys[target] < kLaneBits) evict(target, {target});
+    Op op = logical;
+    op.ctrl = 0;
+    for (int i = 0; i < info.controls; ++i) {
+      const int p = phys[g.wires[i]];
+      if (p < kLaneBits) {
+        op.lane_ctrl |= 1 << p;
+      } else {
+        op.ctrl |= uint64_t(1) << (p - kLaneBits);
+      }
+    }
+    if (phys[target] < kLaneBits) {  // diagonal on a lane bit: any row bit carries the phase
+      op.lane_target = phys[target];
+      op.bit = 0;
+      // the phase must reach both rows of each pair: no row control on the carrier bit
+      if (op.ctrl & 1) {
+        int free_bit = 1;
+        while (op.ctrl & (uint64_t(1) << free_bit)) ++free_bit;
+        op.bit = free_bit;
+      }
+    } else {
+      op.bit = phys[target] - kLaneBits;
+    }
+    if (op.type == OpType::X && op.lane_ctrl) op.type = OpType::Matrix1;
+    out.push_back(op);
+  }
+  *perm_out = phys;
+  return out;
+}
+
+}  // namespace msq::quantum::detail

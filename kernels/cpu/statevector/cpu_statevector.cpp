@@ -30,6 +30,9 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_swap(R* psi, int n, int a, int b, uint64_t ctrl) const override {
     cpu::apply_swap(psi, n, a, b, ctrl);
   }
+  void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const override {
+    cpu::swap_lane_bit(psi, n, lane_bit, bit);
+  }
   void apply_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
     cpu::apply_matrix2(psi, n, hi, lo, m);
   }

@@ -85,6 +85,24 @@ void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) {
   });
 }
 
+// psi: [2^n][2][L]; swaps amplitudes (row bit 0, lane bit 1) <-> (row bit 1, lane bit 0).
+template <class R>
+void swap_lane_bit(R* psi, int n, int lane_bit, int bit) {
+  const int64_t s = int64_t(1) << bit;
+  const int lb = 1 << lane_bit;
+  for_pairs(n, bit, 0, [&](int64_t i0) {
+    R* __restrict a = row_re(psi, i0);
+    R* __restrict b = row_re(psi, i0 + s);
+    for (int h = 0; h < 2; ++h)
+      for (int l = 0; l < L; ++l)
+        if (l & lb) {
+          const R t = a[h * L + l];
+          a[h * L + l] = b[h * L + (l ^ lb)];
+          b[h * L + (l ^ lb)] = t;
+        }
+  });
+}
+
 // psi: [2^n][2][L]; m: [16][2][L] on (bit_hi, bit_lo).
 template <class R>
 void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
