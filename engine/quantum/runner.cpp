@@ -90,47 +90,75 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 
 namespace msq::quantum::detail {
 
-std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out) {
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
+                                 int local_rows) {
   const int n = c.n_wires();
   check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
         " qubits");
+  const int local_end = kLaneBits + std::min(local_rows, n - kLaneBits);  // physical bits
   std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
   for (int w = 0; w < n; ++w) {
     phys[w] = wire_bit(n, w);
     wire_at[phys[w]] = w;
   }
+  std::vector<int64_t> last_use(n, -1);  // per physical bit
+  int64_t clock = 0;
   std::vector<Op> out;
-  // moves wire w out of the lanes to a row bit that none of `busy` uses
-  auto evict = [&](int w, const std::vector<int>& busy) {
-    for (int b = n - 1; b >= kLaneBits; --b) {
-      const int other = wire_at[b];
-      if (std::find(busy.begin(), busy.end(), other) != busy.end()) continue;
-      Op op;
-      op.type = OpType::LaneSwap;
-      op.bit = b - kLaneBits;
-      op.bit2 = phys[w];
-      out.push_back(op);
-      std::swap(wire_at[b], wire_at[phys[w]]);
-      std::swap(phys[w], phys[other]);
-      return;
+  auto relabel = [&](int a, int b) {  // physical bits a and b exchange their wires
+    std::swap(phys[wire_at[a]], phys[wire_at[b]]);
+    std::swap(wire_at[a], wire_at[b]);
+  };
+  // the least recently used row bit in [lo, hi) holding none of `busy`
+  auto pick = [&](int lo, int hi, const std::vector<int>& busy) {
+    int best = -1;
+    for (int b = lo; b < hi; ++b) {
+      if (std::find(busy.begin(), busy.end(), wire_at[b]) != busy.end()) continue;
+      if (best < 0 || last_use[b] < last_use[best]) best = b;
     }
-    fail("quantum", "no free row bit to move a qubit out of the lanes");
+    return best;
+  };
+  // moves wire w (in the lanes) to a row bit, a cache-local one if it can
+  auto evict = [&](int w, const std::vector<int>& busy) {
+    int b = pick(kLaneBits, local_end, busy);
+    if (b < 0) b = pick(local_end, n, busy);
+    check(b >= 0, "quantum", "no free row bit to move a qubit out of the lanes");
+    Op op;
+    op.type = OpType::LaneSwap;
+    op.bit = b - kLaneBits;
+    op.bit2 = phys[w];
+    out.push_back(op);
+    relabel(b, phys[w]);
+    last_use[b] = clock;
+  };
+  // moves wire w (on a row bit above the cache chunk) to a local row bit
+  auto localise = [&](int w, const std::vector<int>& busy) {
+    const int b = pick(kLaneBits, local_end, busy);
+    if (b < 0) return;  // everything local is busy: the op takes a full pass
+    Op op;
+    op.type = OpType::Swap;
+    op.bit = b - kLaneBits;
+    op.bit2 = phys[w] - kLaneBits;
+    out.push_back(op);
+    relabel(b, phys[w]);
+    last_use[b] = clock;
   };
   for (const Op& logical : compile_ops(c, fuse)) {
+    ++clock;
     const Gate& g = c.gates()[logical.gates[0]];
     const GateInfo& info = gate_info(g.kind);
     if (logical.type == OpType::Swap) {  // a relabelling
-      const int a = g.wires[0], b = g.wires[1];
-      std::swap(wire_at[phys[a]], wire_at[phys[b]]);
-      std::swap(phys[a], phys[b]);
+      relabel(phys[g.wires[0]], phys[g.wires[1]]);
       continue;
     }
     if (logical.type == OpType::Matrix2) {
       for (int w : g.wires)
         if (phys[w] < kLaneBits) evict(w, g.wires);  // keeps the other wire in its row
+      for (int w : g.wires)
+        if (phys[w] >= local_end) localise(w, g.wires);
       Op op = logical;
       op.bit = phys[g.wires[0]] - kLaneBits;
       op.bit2 = phys[g.wires[1]] - kLaneBits;
+      for (int w : g.wires) last_use[phys[w]] = clock;
       out.push_back(op);
       continue;
     }
@@ -139,6 +167,7 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     const bool diagonal = logical.type == OpType::Diagonal1;
     // a control displaced into the lanes becomes a lane control
     if (!diagonal && phys[target] < kLaneBits) evict(target, {target});
+    if (phys[target] >= local_end) localise(target, g.wires);
     Op op = logical;
     op.ctrl = 0;
     for (int i = 0; i < info.controls; ++i) {
@@ -151,17 +180,14 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     }
     if (phys[target] < kLaneBits) {  // diagonal on a lane bit: any row bit carries the phase
       op.lane_target = phys[target];
-      op.bit = 0;
       // the phase must reach both rows of each pair: no row control on the carrier bit
-      if (op.ctrl & 1) {
-        int free_bit = 1;
-        while (op.ctrl & (uint64_t(1) << free_bit)) ++free_bit;
-        op.bit = free_bit;
-      }
+      op.bit = 0;
+      while (op.ctrl & (uint64_t(1) << op.bit)) ++op.bit;
     } else {
       op.bit = phys[target] - kLaneBits;
     }
     if (op.type == OpType::X && op.lane_ctrl) op.type = OpType::Matrix1;
+    for (int w : g.wires) last_use[phys[w]] = clock;
     out.push_back(op);
   }
   *perm_out = phys;

@@ -46,10 +46,27 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // only relabel. `perm` gets each wire's physical bit at the end.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
-std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm);
+// With local_rows = k < the row bits, it also keeps every target in the low k row bits (a
+// chunk of 2^k rows fits in cache): a gate on a higher bit is preceded by a row SWAP with the
+// least recently used low bit, so runs of gates can be applied chunk by chunk (run_blocked).
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
+                                 int local_rows = 64);
+// The row bits of a cache chunk for a state of `row_bits` row bits (R = float or double).
+inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
+  if (requested > 0) return std::min(requested, row_bits);
+  const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
+  return std::min(row_bits, 18 - row_bytes_log2);    // 256 KiB chunks
+}
 // Whether a run uses the single-state layout.
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
   return batch == 1 && c.n_wires() >= std::max(o.single_state_min_qubits, kLaneBits + 2);
+}
+// The row bits an op's kernel reads as targets (controls excluded).
+inline int op_top_bit(const Op& op) {
+  switch (op.type) {
+    case OpType::Swap: case OpType::Matrix2: return std::max(op.bit, op.bit2);
+    default: return op.bit;
+  }
 }
 
 // First slot of each gate.
@@ -204,10 +221,16 @@ class Runner {
 
   // Applies op (or its inverse) to psi.
   void apply(int64_t tile, const Op& op, R* psi, bool inverse = false) const {
+    apply_rows(tile, op, psi, n_, op.ctrl, inverse);
+  }
+
+  // Applies op to the 2^n rows at psi with the given control mask (a chunk of the state).
+  void apply_rows(int64_t tile, const Op& op, R* psi, int n, uint64_t ctrl,
+                  bool inverse = false) const {
     switch (op.type) {
-      case OpType::X: k_.apply_x(psi, n_, op.bit, op.ctrl); return;
-      case OpType::LaneSwap: k_.swap_lane_bit(psi, n_, op.bit2, op.bit); return;
-      case OpType::Swap: k_.apply_swap(psi, n_, op.bit, op.bit2, op.ctrl); return;
+      case OpType::X: k_.apply_x(psi, n, op.bit, ctrl); return;
+      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, op.bit2, op.bit); return;
+      case OpType::Swap: k_.apply_swap(psi, n, op.bit, op.bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];
         alignas(64) R block[16 * 2 * L];
@@ -219,7 +242,7 @@ class Runner {
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
         }
-        k_.apply_matrix2(psi, n_, op.bit, op.bit2, block);
+        k_.apply_matrix2(psi, n, op.bit, op.bit2, block);
         return;
       }
       case OpType::Matrix1:
@@ -244,9 +267,9 @@ class Runner {
           block = lane_block;
         }
         if (op.type == OpType::Diagonal1) {
-          k_.apply_diagonal1(psi, n_, op.bit, op.ctrl, block);
+          k_.apply_diagonal1(psi, n, op.bit, ctrl, block);
         } else {
-          k_.apply_matrix1(psi, n_, op.bit, op.ctrl, block);
+          k_.apply_matrix1(psi, n, op.bit, ctrl, block);
         }
         return;
       }
@@ -256,6 +279,41 @@ class Runner {
   void run(int64_t tile, R* psi) const {
     prepare(tile, psi);
     for (const Op& op : ops_) apply(tile, op, psi);
+  }
+
+  // The single-state layout by cache chunks: each run of ops whose targets are all below
+  // row bit k is applied to one chunk of 2^k rows after the other (chunks over the threads),
+  // so the run costs one pass over memory; other ops take a pass each.
+  void run_blocked(R* psi, int k) const {
+    prepare(0, psi);
+    const int64_t chunks = int64_t(1) << (n_ - k);
+    const size_t chunk_values = size_t(2 * L) << k;
+    const uint64_t low = (uint64_t(1) << k) - 1;
+    for (size_t i = 0; i < ops_.size();) {
+      size_t j = i;
+      while (j < ops_.size() && op_top_bit(ops_[j]) < k) ++j;
+      if (j - i < 2 || chunks == 1) {  // one op (or a non-local one): a plain pass
+        apply(0, ops_[i], psi);
+        ++i;
+        continue;
+      }
+      auto chunk = [&](int64_t ch) {
+        R* base = psi + ch * chunk_values;
+        for (size_t o = i; o < j; ++o) {
+          const Op& op = ops_[o];
+          const uint64_t high = op.ctrl >> k;
+          if ((uint64_t(ch) & high) != high) continue;
+          apply_rows(0, op, base, k, op.ctrl & low);
+        }
+      };
+      if (chunks >= 4) {
+#pragma omp parallel for schedule(static)
+        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
+      } else {
+        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
+      }
+      i = j;
+    }
   }
 
   // Single-state layout: the physical index of a logical basis index, and an amplitude.

@@ -34,12 +34,19 @@ template <class R, class Visit>
 void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&& visit) {
   const std::vector<double> theta = detail::resolve_angles(c, batch);
   if (detail::use_lane_layout(c, batch.size, o)) {
+    const int rows = c.n_wires() - detail::kLaneBits;
+    const int k = o.cache_blocking ? detail::chunk_row_bits(rows, sizeof(R), o.chunk_row_bits)
+                                   : rows;
     std::vector<int> perm;
-    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm);
+    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, k);
     const detail::Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {},
                                 perm);
     std::vector<R> psi(run.tile_values());
-    run.run(0, psi.data());
+    if (k < rows) {
+      run.run_blocked(psi.data(), k);
+    } else {
+      run.run(0, psi.data());
+    }
     visit(run, 0, psi.data());
     return;
   }

@@ -307,7 +307,7 @@ TEST_CASE("bad input gives a clear error") {
 
 TEST_CASE("single-state layout (qubits in the lanes) equals the batch layout") {
   std::mt19937_64 gen(21);
-  for (int n : {5, 6, 8}) {
+  for (int n : {5, 6, 8, 10}) {
     for (int trial = 0; trial < 4; ++trial) {
       Circuit c(n);
       if (trial == 3) c.amplitude_embedding({0, (1 << n) - 3, 0.25, true});
@@ -323,6 +323,13 @@ TEST_CASE("single-state layout (qubits in the lanes) equals the batch layout") {
       for (double& v : b.inputs) v = u(gen);
       SimOptions lanes{Precision::Complex128};
       lanes.single_state_min_qubits = 0;
+      lanes.chunk_row_bits = 1 + trial % 2;  // tiny cache chunks: blocking on every run
+      SimOptions unblocked = lanes;
+      unblocked.cache_blocking = false;
+      check_state(final_states(c, b, unblocked), [&] {
+        const auto s = final_states(c, b, lanes);
+        return qref::Vec(s.begin(), s.end());
+      }(), 1e-11, "cache blocking");
       SimOptions batch{Precision::Complex128};
       batch.single_state_min_qubits = 100;
       check_state(final_states(c, b, lanes), [&] {
