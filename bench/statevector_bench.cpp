@@ -108,6 +108,7 @@ void large_state(benchmark::State& state) {
   const Circuit c = ry_ring_circuit(n, layers);
   const Batch b{1, {}, {}};
   SimOptions o{Precision::Complex64, state.range(3) != 0, 1};
+  o.cache_blocking = state.range(4) != 0;
   for (auto _ : state) benchmark::DoNotOptimize(expectation_values(c, b, o));
   state.counters["ms_per_gate"] = benchmark::Counter(
       double(c.gates().size()) * 1e-3,
@@ -140,9 +141,9 @@ void large_kernel(benchmark::State& state) {
 
 BENCHMARK(large_kernel)->ArgNames({"qubits", "kernel", "threads"})
     ->ArgsProduct({{20, 26}, {0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->MinTime(0.2);
-BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused"})
-    ->Args({20, 25, 1, 1})->Args({20, 25, 2, 1})->Args({20, 25, 1, 0})
-    ->Args({26, 2, 1, 1})->Args({26, 2, 2, 1})
+BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked"})
+    ->Args({20, 25, 1, 1, 1})->Args({20, 25, 1, 1, 0})->Args({20, 25, 2, 1, 1})
+    ->Args({26, 2, 1, 1, 1})->Args({26, 2, 1, 1, 0})->Args({26, 2, 2, 1, 1})
     ->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8}, {0, 1, 2, 3, 4, 5}});
 BENCHMARK(qml_forward)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})
