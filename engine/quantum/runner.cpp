@@ -1,5 +1,9 @@
 #include "engine/quantum/runner.h"
 
+#include <unistd.h>
+
+#include <cmath>
+
 namespace msq::quantum::detail {
 
 std::vector<Op> compile_ops(const Circuit& c, bool fuse) {
@@ -36,6 +40,14 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse) {
     ops.push_back(std::move(op));
   }
   return ops;
+}
+
+void check_memory(int n, size_t real_size, int64_t states, const char* op) {
+  const double bytes = double(2 * L) * double(real_size) * std::ldexp(1.0, n) * double(states);
+  const double total = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  check(n <= 40 && bytes <= 0.9 * total, op, "simulating needs ", bytes / (1 << 30),
+        " GiB of state memory (", states, " tiles of 2^", n, " rows of ", 2 * L, " ",
+        real_size == 4 ? "float" : "double", "s), the machine has ", total / (1 << 30), " GiB");
 }
 
 std::vector<int> slot_offsets(const Circuit& c) {

@@ -61,6 +61,10 @@ inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
   return batch == 1 && c.n_wires() >= std::max(o.single_state_min_qubits, kLaneBits + 2);
 }
+// Errors (before any thread starts) when `states` tiles of n index bits of R would not fit
+// in the machine's memory: a clear message instead of an allocation failure in a thread.
+void check_memory(int n, size_t real_size, int64_t states, const char* op);
+
 // The row bits an op's kernel reads as targets (controls excluded).
 inline int op_top_bit(const Op& op) {
   switch (op.type) {

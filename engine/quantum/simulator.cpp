@@ -35,6 +35,7 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
   const std::vector<double> theta = detail::resolve_angles(c, batch);
   if (detail::use_lane_layout(c, batch.size, o)) {
     const int rows = c.n_wires() - detail::kLaneBits;
+    detail::check_memory(rows, sizeof(R), 1, "simulate");
     const int k = o.cache_blocking ? detail::chunk_row_bits(rows, sizeof(R), o.chunk_row_bits)
                                    : rows;
     std::vector<int> perm;
@@ -50,6 +51,9 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
     visit(run, 0, psi.data());
     return;
   }
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  detail::check_memory(c.n_wires(), sizeof(R),
+                       std::min<int64_t>(threads, (batch.size + L - 1) / L), "simulate");
   const detail::Runner<R> run(c, detail::compile_ops(c, o.fuse), theta.data(), batch.size,
                               batch.inputs.data());
   detail::for_tiles(run.tiles(), o.threads, [&](int64_t t) {

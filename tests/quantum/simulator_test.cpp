@@ -299,6 +299,10 @@ TEST_CASE("bad input gives a clear error") {
                        doctest::Contains("all zeros"), Error);
   CHECK_THROWS_WITH_AS(expectation_values(amp, one_sample(amp, {1, 0})),
                        doctest::Contains("inputs hold 2 values"), Error);
+  Circuit huge(38);
+  huge.add(GateKind::H, {0}).measure(Observable::pauli('Z', 0));
+  CHECK_THROWS_WITH_AS(expectation_values(huge, Batch{2, {}, {}}), doctest::Contains("GiB"), Error);
+  CHECK_THROWS_WITH_AS(expectation_values(huge, Batch{1, {}, {}}), doctest::Contains("GiB"), Error);
   Circuit w(1);
   w.add(GateKind::RY, {0}, {Param::input(0)}).measure(Observable::pauli('Z', 0));
   CHECK_THROWS_WITH_AS(expectation_values(w, one_sample(w, {NAN})), doctest::Contains("is nan"),
