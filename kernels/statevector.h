@@ -52,6 +52,8 @@ class StatevectorKernels {
   // ---- gates (in place) -----------------------------------------------------------------
   // psi: [2^n][2][L]; m: [4][2][L] lane complex.
   virtual void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
+  // A real 2x2 (RY, H, X-like): m: [4][L] (half the arithmetic of apply_matrix1).
+  virtual void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
   // Diagonal 2x2: d: [2][2][L] (d0, d1).
   virtual void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const = 0;
   // Pauli X on `bit` where ctrl holds (X, CNOT, Toffoli): swaps rows.

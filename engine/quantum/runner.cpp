@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace msq::quantum::detail {
@@ -113,19 +115,29 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     phys[w] = wire_bit(n, w);
     wire_at[phys[w]] = w;
   }
-  std::vector<int64_t> last_use(n, -1);  // per physical bit
-  int64_t clock = 0;
+  const std::vector<Op> logical_ops = compile_ops(c, fuse);
+  // when each wire is used next (Belady: move out the wire needed last)
+  std::vector<std::vector<int64_t>> uses(n);
+  for (size_t i = 0; i < logical_ops.size(); ++i)
+    for (int w : c.gates()[logical_ops[i].gates[0]].wires) uses[w].push_back(int64_t(i));
+  int64_t clock = -1;
+  auto next_use = [&](int w) {
+    const auto it = std::upper_bound(uses[w].begin(), uses[w].end(), clock);
+    return it == uses[w].end() ? INT64_MAX : *it;
+  };
   std::vector<Op> out;
   auto relabel = [&](int a, int b) {  // physical bits a and b exchange their wires
     std::swap(phys[wire_at[a]], phys[wire_at[b]]);
     std::swap(wire_at[a], wire_at[b]);
   };
-  // the least recently used row bit in [lo, hi) holding none of `busy`
+  // the bit in [lo, hi) holding none of `busy` whose wire is needed last
   auto pick = [&](int lo, int hi, const std::vector<int>& busy) {
     int best = -1;
+    int64_t best_use = -1;
     for (int b = lo; b < hi; ++b) {
       if (std::find(busy.begin(), busy.end(), wire_at[b]) != busy.end()) continue;
-      if (best < 0 || last_use[b] < last_use[best]) best = b;
+      const int64_t u = next_use(wire_at[b]);
+      if (u > best_use) best = b, best_use = u;
     }
     return best;
   };
@@ -140,7 +152,6 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     op.bit2 = phys[w];
     out.push_back(op);
     relabel(b, phys[w]);
-    last_use[b] = clock;
   };
   // moves wire w (on a row bit above the cache chunk) to a local row bit
   auto localise = [&](int w, const std::vector<int>& busy) {
@@ -152,9 +163,8 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     op.bit2 = phys[w] - kLaneBits;
     out.push_back(op);
     relabel(b, phys[w]);
-    last_use[b] = clock;
   };
-  for (const Op& logical : compile_ops(c, fuse)) {
+  for (const Op& logical : logical_ops) {
     ++clock;
     const Gate& g = c.gates()[logical.gates[0]];
     const GateInfo& info = gate_info(g.kind);
@@ -170,7 +180,6 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
       Op op = logical;
       op.bit = phys[g.wires[0]] - kLaneBits;
       op.bit2 = phys[g.wires[1]] - kLaneBits;
-      for (int w : g.wires) last_use[phys[w]] = clock;
       out.push_back(op);
       continue;
     }
@@ -199,7 +208,6 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
       op.bit = phys[target] - kLaneBits;
     }
     if (op.type == OpType::X && op.lane_ctrl) op.type = OpType::Matrix1;
-    for (int w : g.wires) last_use[phys[w]] = clock;
     out.push_back(op);
   }
   *perm_out = phys;

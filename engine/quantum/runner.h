@@ -55,7 +55,7 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
 inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
   if (requested > 0) return std::min(requested, row_bits);
   const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
-  return std::min(row_bits, 18 - row_bytes_log2);    // 256 KiB chunks
+  return std::min(row_bits, 20 - row_bytes_log2);    // 1 MiB chunks (an L2)
 }
 // Whether a run uses the single-state layout.
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
@@ -159,6 +159,15 @@ class Runner {
         }
         fill_op_block(op, m, plan.block);
         fill_op_block(op, mi, plan.inverse_block);
+        if (op.type == OpType::Matrix1) {
+          plan.real = true;
+          for (int e = 0; e < 4; ++e)
+            for (int l = 0; l < L; ++l) {
+              plan.real = plan.real && plan.block[(2 * e + 1) * L + l] == R(0);
+              plan.real_block[e * L + l] = plan.block[(2 * e) * L + l];
+              plan.real_inverse[e * L + l] = plan.inverse_block[(2 * e) * L + l];
+            }
+        }
       }
     }
   }
@@ -252,6 +261,10 @@ class Runner {
       case OpType::Matrix1:
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
+        if (plan.real) {
+          k_.apply_real_matrix1(psi, n, op.bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          return;
+        }
         alignas(64) R lane_block[4 * 2 * L];
         const R* block = inverse ? plan.inverse_block : plan.block;
         if (!plan.ready) {
@@ -423,6 +436,9 @@ class Runner {
   struct OpPlan {
     std::vector<Factor> factors;  // in application order
     bool ready = false;           // blocks below hold the whole op
+    bool real = false;            // ready and real: real_block / real_inverse ([4][L])
+    alignas(64) R real_block[4 * L];
+    alignas(64) R real_inverse[4 * L];
     alignas(64) R block[4 * 2 * L];
     alignas(64) R inverse_block[4 * 2 * L];
   };

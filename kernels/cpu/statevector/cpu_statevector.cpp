@@ -21,6 +21,9 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
     cpu::apply_matrix1(psi, n, bit, ctrl, m);
   }
+  void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
+    cpu::apply_real_matrix1(psi, n, bit, ctrl, m);
+  }
   void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const override {
     cpu::apply_diagonal1(psi, n, bit, ctrl, d);
   }

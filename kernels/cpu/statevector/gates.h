@@ -34,6 +34,26 @@ void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
   });
 }
 
+// psi: [2^n][2][L]; m: [4][L] real.
+template <class R>
+void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
+  alignas(64) R m[4][L];
+  for (int e = 0; e < 4; ++e)
+    for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
+  const int64_t s = int64_t(1) << bit;
+  for_pairs(n, bit, ctrl, [&](int64_t i0) {
+    R* __restrict a0 = row_re(psi, i0);
+    R* __restrict a1 = row_re(psi, i0 + s);
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {  // real and imaginary planes alike
+      const int c = l & (L - 1);
+      const R x0 = a0[l], x1 = a1[l];
+      a0[l] = m[0][c] * x0 + m[1][c] * x1;
+      a1[l] = m[2][c] * x0 + m[3][c] * x1;
+    }
+  });
+}
+
 // psi: [2^n][2][L]; d: [2][2][L] (the diagonal).
 template <class R>
 void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d_in) {
