@@ -25,7 +25,7 @@ struct SimOptions {
   // takes 2 GiB), with threads inside the state. Gradients always use the batch layout.
   int single_state_min_qubits = 12;
   // Single-state layout: apply runs of gates chunk by chunk (cache-sized chunks of
-  // 2^chunk_row_bits rows; 0 = 256 KiB), moving each gate's target into the chunk first.
+  // 2^chunk_row_bits rows; 0 = 1 MiB), moving each gate's target into the chunk first.
   bool cache_blocking = true;
   int chunk_row_bits = 0;
 };
