@@ -154,15 +154,35 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     relabel(b, phys[w]);
   };
   // moves wire w (on a row bit above the cache chunk) to a local row bit
+  // moves wire w (on a row bit above the cache chunk) to a local row bit, and with it the
+  // next wires that will need to come in, while a local wire is needed later than they are:
+  // one SwapBits pass for several
   auto localise = [&](int w, const std::vector<int>& busy) {
-    const int b = pick(kLaneBits, local_end, busy);
-    if (b < 0) return;  // everything local is busy: the op takes a full pass
+    std::vector<int> incoming = {w};
+    const int max_batch = std::max(1, (local_end - kLaneBits) / 2);
+    for (size_t i = size_t(clock) + 1; i < logical_ops.size() && int(incoming.size()) < max_batch &&
+                                       i < size_t(clock) + 4 * size_t(n);
+         ++i) {
+      for (int v : c.gates()[logical_ops[i].gates[0]].wires)
+        if (phys[v] >= local_end &&
+            std::find(incoming.begin(), incoming.end(), v) == incoming.end() &&
+            int(incoming.size()) < max_batch)
+          incoming.push_back(v);
+    }
     Op op;
-    op.type = OpType::Swap;
-    op.bit = b - kLaneBits;
-    op.bit2 = phys[w] - kLaneBits;
-    out.push_back(op);
-    relabel(b, phys[w]);
+    op.type = OpType::SwapBits;
+    std::vector<int> keep = busy;  // wires that must stay where they are
+    for (size_t t = 0; t < incoming.size(); ++t) {
+      const int v = incoming[t];
+      const int b = pick(kLaneBits, local_end, keep);
+      if (b < 0) break;
+      if (t > 0 && next_use(wire_at[b]) <= next_use(v)) break;  // not worth it
+      op.swap_a.push_back(b - kLaneBits);
+      op.swap_b.push_back(phys[v] - kLaneBits);
+      keep.push_back(v);
+      relabel(b, phys[v]);
+    }
+    if (!op.swap_a.empty()) out.push_back(op);
   };
   for (const Op& logical : logical_ops) {
     ++clock;

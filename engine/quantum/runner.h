@@ -32,6 +32,7 @@ struct Op {
   // when it is a lane bit (applied as a per-lane phase)
   int lane_ctrl = 0;
   int lane_target = -1;
+  std::vector<int> swap_a, swap_b;  // SwapBits: the row-bit pairs exchanged in one pass
 };
 
 inline int wire_bit(int n, int wire) { return n - 1 - wire; }
@@ -69,6 +70,7 @@ void check_memory(int n, size_t real_size, int64_t states, const char* op);
 inline int op_top_bit(const Op& op) {
   switch (op.type) {
     case OpType::Swap: case OpType::Matrix2: return std::max(op.bit, op.bit2);
+    case OpType::SwapBits: return 1 << 30;  // always a full pass
     default: return op.bit;
   }
 }
@@ -243,6 +245,9 @@ class Runner {
     switch (op.type) {
       case OpType::X: k_.apply_x(psi, n, op.bit, ctrl); return;
       case OpType::LaneSwap: k_.swap_lane_bit(psi, n, op.bit2, op.bit); return;
+      case OpType::SwapBits:
+        k_.swap_bit_pairs(psi, n, op.swap_a.data(), op.swap_b.data(), int(op.swap_a.size()));
+        return;
       case OpType::Swap: k_.apply_swap(psi, n, op.bit, op.bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];

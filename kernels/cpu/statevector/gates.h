@@ -105,6 +105,36 @@ void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) {
   });
 }
 
+// psi: [2^n][2][L]; row i <-> row j where j is i with bits a[t], b[t] exchanged for every t.
+template <class R>
+void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) {
+  uint64_t diff_masks[64];
+  for (int t = 0; t < count; ++t) diff_masks[t] = (uint64_t(1) << a[t]) | (uint64_t(1) << b[t]);
+  const int64_t rows = int64_t(1) << n;
+  auto body = [&](int64_t i) {
+    uint64_t j = uint64_t(i);
+    for (int t = 0; t < count; ++t) {
+      const uint64_t m = j & diff_masks[t];
+      if (m != 0 && m != diff_masks[t]) j ^= diff_masks[t];  // the two bits differ: swap them
+    }
+    if (int64_t(j) <= i) return;
+    R* __restrict x = row_re(psi, i);
+    R* __restrict y = row_re(psi, int64_t(j));
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {
+      const R tmp = x[l];
+      x[l] = y[l];
+      y[l] = tmp;
+    }
+  };
+  if (rows < 2 * kParallelPairs) {
+    for (int64_t i = 0; i < rows; ++i) body(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; ++i) body(i);
+}
+
 // psi: [2^n][2][L]; swaps amplitudes (row bit 0, lane bit 1) <-> (row bit 1, lane bit 0).
 template <class R>
 void swap_lane_bit(R* psi, int n, int lane_bit, int bit) {
