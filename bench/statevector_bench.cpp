@@ -88,8 +88,63 @@ void tile_kernel(benchmark::State& state) {
   }
 }
 
+// PERFORMANCE.md's large-state circuit: layers of (RY on every qubit, CNOT ring).
+Circuit ry_ring_circuit(int n, int layers) {
+  Circuit c(n);
+  std::mt19937_64 gen(5);
+  std::uniform_real_distribution<double> u(0, 2 * M_PI);
+  for (int l = 0; l < layers; ++l) {
+    for (int q = 0; q < n; ++q) c.add(GateKind::RY, {q}, {Param::constant(u(gen))});
+    for (int q = 0; q < n; ++q) c.add(GateKind::CNOT, {q, (q + 1) % n});
+  }
+  c.measure(Observable::pauli('Z', 0));
+  return c;
+}
+
+// One state of n qubits, complex64, the single-state layout; time per original gate.
+void large_state(benchmark::State& state) {
+  const int n = int(state.range(0)), layers = int(state.range(1));
+  omp_set_num_threads(int(state.range(2)));
+  const Circuit c = ry_ring_circuit(n, layers);
+  const Batch b{1, {}, {}};
+  SimOptions o{Precision::Complex64, state.range(3) != 0, 1};
+  o.cache_blocking = state.range(4) != 0;
+  for (auto _ : state) benchmark::DoNotOptimize(expectation_values(c, b, o));
+  state.counters["ms_per_gate"] = benchmark::Counter(
+      double(c.gates().size()) * 1e-3,
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  omp_set_num_threads(omp_get_num_procs());
+}
+
+// One kernel call on a single large state (single-state layout: 2^(n-3) rows of 8 lanes).
+void large_kernel(benchmark::State& state) {
+  const int n = int(state.range(0)) - 3, which = int(state.range(1));
+  omp_set_num_threads(int(state.range(2)));
+  const auto& k = sv::cpu_statevector_kernels_c64();
+  constexpr int L = sv::kLanes;
+  std::vector<float> psi(size_t(2 * L) << n, 0.001f);
+  std::vector<float> m(4 * 2 * L, 0.0f);
+  const float entries[4] = {0.6f, 0.8f, -0.8f, 0.6f};
+  for (int e = 0; e < 4; ++e)
+    for (int l = 0; l < L; ++l) m[e * 2 * L + l] = entries[e];
+  int bit = 0;
+  for (auto _ : state) {
+    bit = (bit + 5) % n;
+    if (which == 0) k.apply_matrix1(psi.data(), n, bit, 0, m.data());
+    if (which == 1) k.apply_x(psi.data(), n, bit, uint64_t(1) << ((bit + 1) % n));
+    benchmark::ClobberMemory();
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
 }  // namespace
 
+BENCHMARK(large_kernel)->ArgNames({"qubits", "kernel", "threads"})
+    ->ArgsProduct({{20, 26}, {0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->MinTime(0.2);
+BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked"})
+    ->Args({20, 25, 1, 1, 1})->Args({20, 25, 1, 1, 0})->Args({20, 25, 2, 1, 1})
+    ->Args({26, 2, 1, 1, 1})->Args({26, 2, 1, 1, 0})->Args({26, 2, 2, 1, 1})
+    ->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8}, {0, 1, 2, 3, 4, 5}});
 BENCHMARK(qml_forward)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})
     ->Unit(benchmark::kMicrosecond);

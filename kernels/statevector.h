@@ -52,12 +52,19 @@ class StatevectorKernels {
   // ---- gates (in place) -----------------------------------------------------------------
   // psi: [2^n][2][L]; m: [4][2][L] lane complex.
   virtual void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
+  // A real 2x2 (RY, H, X-like): m: [4][L] (half the arithmetic of apply_matrix1).
+  virtual void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
   // Diagonal 2x2: d: [2][2][L] (d0, d1).
   virtual void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const = 0;
   // Pauli X on `bit` where ctrl holds (X, CNOT, Toffoli): swaps rows.
   virtual void apply_x(R* psi, int n, int bit, uint64_t ctrl) const = 0;
   // Swaps the values of two bits where ctrl holds (SWAP, Fredkin).
   virtual void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) const = 0;
+  // Exchanges the values of row bits a[t] and b[t] for t < count (disjoint pairs) in one pass.
+  virtual void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) const = 0;
+  // Exchanges lane bit `lane_bit` (of the lane index) with row bit `bit`: a single large
+  // state keeps its lowest qubits in the lanes and moves one out before a gate targets it.
+  virtual void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const = 0;
   // m: [16][2][L] lane complex on (bit_hi, bit_lo), bit_hi != bit_lo.
   virtual void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
 

@@ -70,6 +70,8 @@ void sweep(const Circuit& c, const Batch& batch, const double* g, const SimOptio
            double* gin, double* gw, const FinalStates* states) {
   const int n = c.n_wires(), K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
   const int64_t B = batch.size;
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  check_memory(n, sizeof(R), 3 * std::min<int64_t>(threads, (B + L - 1) / L), "adjoint");
   const std::vector<double> theta = resolve_angles(c, batch);
   const Runner<R> run(c, compile_ops(c, o.fuse), theta.data(), B, batch.inputs.data());
   const auto& gates = c.gates();

@@ -1,5 +1,11 @@
 #include "engine/quantum/runner.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
 namespace msq::quantum::detail {
 
 std::vector<Op> compile_ops(const Circuit& c, bool fuse) {
@@ -36,6 +42,14 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse) {
     ops.push_back(std::move(op));
   }
   return ops;
+}
+
+void check_memory(int n, size_t real_size, int64_t states, const char* op) {
+  const double bytes = double(2 * L) * double(real_size) * std::ldexp(1.0, n) * double(states);
+  const double total = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  check(n <= 40 && bytes <= 0.9 * total, op, "simulating needs ", bytes / (1 << 30),
+        " GiB of state memory (", states, " tiles of 2^", n, " rows of ", 2 * L, " ",
+        real_size == 4 ? "float" : "double", "s), the machine has ", total / (1 << 30), " GiB");
 }
 
 std::vector<int> slot_offsets(const Circuit& c) {
@@ -84,6 +98,140 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
           "features must have norm 1 without normalize, got ", *norm);
   }
   return a;
+}
+
+}  // namespace msq::quantum::detail
+
+namespace msq::quantum::detail {
+
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
+                                 int local_rows) {
+  const int n = c.n_wires();
+  check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
+        " qubits");
+  const int local_end = kLaneBits + std::min(local_rows, n - kLaneBits);  // physical bits
+  std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
+  for (int w = 0; w < n; ++w) {
+    phys[w] = wire_bit(n, w);
+    wire_at[phys[w]] = w;
+  }
+  const std::vector<Op> logical_ops = compile_ops(c, fuse);
+  // when each wire is used next (Belady: move out the wire needed last)
+  std::vector<std::vector<int64_t>> uses(n);
+  for (size_t i = 0; i < logical_ops.size(); ++i)
+    for (int w : c.gates()[logical_ops[i].gates[0]].wires) uses[w].push_back(int64_t(i));
+  int64_t clock = -1;
+  auto next_use = [&](int w) {
+    const auto it = std::upper_bound(uses[w].begin(), uses[w].end(), clock);
+    return it == uses[w].end() ? INT64_MAX : *it;
+  };
+  std::vector<Op> out;
+  auto relabel = [&](int a, int b) {  // physical bits a and b exchange their wires
+    std::swap(phys[wire_at[a]], phys[wire_at[b]]);
+    std::swap(wire_at[a], wire_at[b]);
+  };
+  // the bit in [lo, hi) holding none of `busy` whose wire is needed last
+  auto pick = [&](int lo, int hi, const std::vector<int>& busy) {
+    int best = -1;
+    int64_t best_use = -1;
+    for (int b = lo; b < hi; ++b) {
+      if (std::find(busy.begin(), busy.end(), wire_at[b]) != busy.end()) continue;
+      const int64_t u = next_use(wire_at[b]);
+      if (u > best_use) best = b, best_use = u;
+    }
+    return best;
+  };
+  // moves wire w (in the lanes) to a row bit, a cache-local one if it can
+  auto evict = [&](int w, const std::vector<int>& busy) {
+    int b = pick(kLaneBits, local_end, busy);
+    if (b < 0) b = pick(local_end, n, busy);
+    check(b >= 0, "quantum", "no free row bit to move a qubit out of the lanes");
+    Op op;
+    op.type = OpType::LaneSwap;
+    op.bit = b - kLaneBits;
+    op.bit2 = phys[w];
+    out.push_back(op);
+    relabel(b, phys[w]);
+  };
+  // moves wire w (on a row bit above the cache chunk) to a local row bit
+  // moves wire w (on a row bit above the cache chunk) to a local row bit, and with it the
+  // next wires that will need to come in, while a local wire is needed later than they are:
+  // one SwapBits pass for several
+  auto localise = [&](int w, const std::vector<int>& busy) {
+    std::vector<int> incoming = {w};
+    const int max_batch = std::max(1, (local_end - kLaneBits) / 2);
+    for (size_t i = size_t(clock) + 1; i < logical_ops.size() && int(incoming.size()) < max_batch &&
+                                       i < size_t(clock) + 4 * size_t(n);
+         ++i) {
+      for (int v : c.gates()[logical_ops[i].gates[0]].wires)
+        if (phys[v] >= local_end &&
+            std::find(incoming.begin(), incoming.end(), v) == incoming.end() &&
+            int(incoming.size()) < max_batch)
+          incoming.push_back(v);
+    }
+    Op op;
+    op.type = OpType::SwapBits;
+    std::vector<int> keep = busy;  // wires that must stay where they are
+    for (size_t t = 0; t < incoming.size(); ++t) {
+      const int v = incoming[t];
+      const int b = pick(kLaneBits, local_end, keep);
+      if (b < 0) break;
+      if (t > 0 && next_use(wire_at[b]) <= next_use(v)) break;  // not worth it
+      op.swap_a.push_back(b - kLaneBits);
+      op.swap_b.push_back(phys[v] - kLaneBits);
+      keep.push_back(v);
+      relabel(b, phys[v]);
+    }
+    if (!op.swap_a.empty()) out.push_back(op);
+  };
+  for (const Op& logical : logical_ops) {
+    ++clock;
+    const Gate& g = c.gates()[logical.gates[0]];
+    const GateInfo& info = gate_info(g.kind);
+    if (logical.type == OpType::Swap) {  // a relabelling
+      relabel(phys[g.wires[0]], phys[g.wires[1]]);
+      continue;
+    }
+    if (logical.type == OpType::Matrix2) {
+      for (int w : g.wires)
+        if (phys[w] < kLaneBits) evict(w, g.wires);  // keeps the other wire in its row
+      for (int w : g.wires)
+        if (phys[w] >= local_end) localise(w, g.wires);
+      Op op = logical;
+      op.bit = phys[g.wires[0]] - kLaneBits;
+      op.bit2 = phys[g.wires[1]] - kLaneBits;
+      out.push_back(op);
+      continue;
+    }
+    // one target (last wire), controls first
+    const int target = g.wires.back();
+    const bool diagonal = logical.type == OpType::Diagonal1;
+    // a control displaced into the lanes becomes a lane control
+    if (!diagonal && phys[target] < kLaneBits) evict(target, {target});
+    if (phys[target] >= local_end) localise(target, g.wires);
+    Op op = logical;
+    op.ctrl = 0;
+    for (int i = 0; i < info.controls; ++i) {
+      const int p = phys[g.wires[i]];
+      if (p < kLaneBits) {
+        op.lane_ctrl |= 1 << p;
+      } else {
+        op.ctrl |= uint64_t(1) << (p - kLaneBits);
+      }
+    }
+    if (phys[target] < kLaneBits) {  // diagonal on a lane bit: any row bit carries the phase
+      op.lane_target = phys[target];
+      // the phase must reach both rows of each pair: no row control on the carrier bit
+      op.bit = 0;
+      while (op.ctrl & (uint64_t(1) << op.bit)) ++op.bit;
+    } else {
+      op.bit = phys[target] - kLaneBits;
+    }
+    if (op.type == OpType::X && op.lane_ctrl) op.type = OpType::Matrix1;
+    out.push_back(op);
+  }
+  *perm_out = phys;
+  return out;
 }
 
 }  // namespace msq::quantum::detail

@@ -24,10 +24,15 @@ constexpr int L = sv::kLanes;
 
 struct Op {
   OpType type = OpType::Matrix1;
-  int bit = 0;   // target bit (Matrix2: the bit of wires[0])
-  int bit2 = 0;  // Swap: the other bit; Matrix2: the bit of wires[1]
+  int bit = 0;   // target bit (Matrix2: the bit of wires[0]; LaneSwap: the row bit)
+  int bit2 = 0;  // Swap: the other bit; Matrix2: the bit of wires[1]; LaneSwap: the lane bit
   uint64_t ctrl = 0;
   std::vector<int> gates;  // applied in this order (several when fused)
+  // single-state layout only: control bits among the lane bits, and a diagonal gate's target
+  // when it is a lane bit (applied as a per-lane phase)
+  int lane_ctrl = 0;
+  int lane_target = -1;
+  std::vector<int> swap_a, swap_b;  // SwapBits: the row-bit pairs exchanged in one pass
 };
 
 inline int wire_bit(int n, int wire) { return n - 1 - wire; }
@@ -35,6 +40,40 @@ inline int wire_bit(int n, int wire) { return n - 1 - wire; }
 // One op per gate, or with `fuse` every run of uncontrolled one-qubit gates on a wire (with
 // no other gate touching that wire in between) merged into one op at the run's first gate.
 std::vector<Op> compile_ops(const Circuit& c, bool fuse);
+
+// The single-state layout: one state of n qubits as one tile of 2^(n - log2 L) rows whose
+// lanes hold the physical bits 0..log2(L)-1. Ops get row bits; a gate whose (non-diagonal)
+// target sits in the lanes is preceded by a LaneSwap that moves it to a row bit; SWAP gates
+// only relabel. `perm` gets each wire's physical bit at the end.
+constexpr int kLaneBits = 3;  // log2(kLanes)
+static_assert((1 << kLaneBits) == L);
+// With local_rows = k < the row bits, it also keeps every target in the low k row bits (a
+// chunk of 2^k rows fits in cache): a gate on a higher bit is preceded by a row SWAP with the
+// least recently used low bit, so runs of gates can be applied chunk by chunk (run_blocked).
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
+                                 int local_rows = 64);
+// The row bits of a cache chunk for a state of `row_bits` row bits (R = float or double).
+inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
+  if (requested > 0) return std::min(requested, row_bits);
+  const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
+  return std::min(row_bits, 20 - row_bytes_log2);    // 1 MiB chunks (an L2)
+}
+// Whether a run uses the single-state layout.
+inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
+  return batch == 1 && c.n_wires() >= std::max(o.single_state_min_qubits, kLaneBits + 2);
+}
+// Errors (before any thread starts) when `states` tiles of n index bits of R would not fit
+// in the machine's memory: a clear message instead of an allocation failure in a thread.
+void check_memory(int n, size_t real_size, int64_t states, const char* op);
+
+// The row bits an op's kernel reads as targets (controls excluded).
+inline int op_top_bit(const Op& op) {
+  switch (op.type) {
+    case OpType::Swap: case OpType::Matrix2: return std::max(op.bit, op.bit2);
+    case OpType::SwapBits: return 1 << 30;  // always a full pass
+    default: return op.bit;
+  }
+}
 
 // First slot of each gate.
 std::vector<int> slot_offsets(const Circuit& c);
@@ -72,11 +111,17 @@ class Runner {
  public:
   // theta: [rows][n_slots]; inputs: [samples][n_inputs] (amplitude embedding); row_sample
   // maps a row to its sample (empty: identity).
+  // With `perm` (from compile_lane_ops), the single-state layout: one row, lanes = qubits.
   Runner(const Circuit& c, std::vector<Op> ops, const double* theta, int64_t rows,
-         const double* inputs, std::vector<int64_t> row_sample = {})
+         const double* inputs, std::vector<int64_t> row_sample = {},
+         std::vector<int> perm = {})
       : c_(c), k_(kernels<R>()), n_(c.n_wires()), ops_(std::move(ops)), theta_(theta),
         rows_(rows), inputs_(inputs), row_sample_(std::move(row_sample)),
-        slots_(slot_offsets(c)) {
+        slots_(slot_offsets(c)), perm_(std::move(perm)) {
+    if (!perm_.empty()) {
+      check(rows == 1, "quantum", "the single-state layout holds one sample");
+      n_ -= kLaneBits;
+    }
     const int S = c.n_slots();
     shared_.assign(S, 1);
     for (int s = 0; s < S; ++s)
@@ -116,11 +161,22 @@ class Runner {
         }
         fill_op_block(op, m, plan.block);
         fill_op_block(op, mi, plan.inverse_block);
+        if (op.type == OpType::Matrix1) {
+          plan.real = true;
+          for (int e = 0; e < 4; ++e)
+            for (int l = 0; l < L; ++l) {
+              plan.real = plan.real && plan.block[(2 * e + 1) * L + l] == R(0);
+              plan.real_block[e * L + l] = plan.block[(2 * e) * L + l];
+              plan.real_inverse[e * L + l] = plan.inverse_block[(2 * e) * L + l];
+            }
+        }
       }
     }
   }
 
   int n() const { return n_; }
+  bool lane_layout() const { return !perm_.empty(); }
+  const std::vector<int>& perm() const { return perm_; }
   int64_t tiles() const { return (rows_ + L - 1) / L; }
   size_t tile_values() const { return size_t(2 * L) << n_; }
   const sv::StatevectorKernels<R>& k() const { return k_; }
@@ -149,6 +205,18 @@ class Runner {
 
   // psi <- the initial state of a tile.
   void prepare(int64_t tile, R* psi) const {
+    if (lane_layout()) {  // physical index = logical index at the start: row << 3 | lane
+      const int64_t dim = int64_t(1) << c_.n_wires();
+      std::fill(psi, psi + tile_values(), R(0));
+      if (!c_.embedding()) {
+        psi[0] = R(1);
+        return;
+      }
+      double norm;
+      const std::vector<double> a = embedded_amplitudes(c_, inputs_, &norm);
+      for (int64_t i = 0; i < dim; ++i) psi[((i >> kLaneBits) * 2) * L + (i & (L - 1))] = R(a[i]);
+      return;
+    }
     if (!c_.embedding()) {
       k_.set_zero_state(psi, n_);
       return;
@@ -168,9 +236,19 @@ class Runner {
 
   // Applies op (or its inverse) to psi.
   void apply(int64_t tile, const Op& op, R* psi, bool inverse = false) const {
+    apply_rows(tile, op, psi, n_, op.ctrl, inverse);
+  }
+
+  // Applies op to the 2^n rows at psi with the given control mask (a chunk of the state).
+  void apply_rows(int64_t tile, const Op& op, R* psi, int n, uint64_t ctrl,
+                  bool inverse = false) const {
     switch (op.type) {
-      case OpType::X: k_.apply_x(psi, n_, op.bit, op.ctrl); return;
-      case OpType::Swap: k_.apply_swap(psi, n_, op.bit, op.bit2, op.ctrl); return;
+      case OpType::X: k_.apply_x(psi, n, op.bit, ctrl); return;
+      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, op.bit2, op.bit); return;
+      case OpType::SwapBits:
+        k_.swap_bit_pairs(psi, n, op.swap_a.data(), op.swap_b.data(), int(op.swap_a.size()));
+        return;
+      case OpType::Swap: k_.apply_swap(psi, n, op.bit, op.bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];
         alignas(64) R block[16 * 2 * L];
@@ -182,12 +260,16 @@ class Runner {
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
         }
-        k_.apply_matrix2(psi, n_, op.bit, op.bit2, block);
+        k_.apply_matrix2(psi, n, op.bit, op.bit2, block);
         return;
       }
       case OpType::Matrix1:
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
+        if (plan.real) {
+          k_.apply_real_matrix1(psi, n, op.bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          return;
+        }
         alignas(64) R lane_block[4 * 2 * L];
         const R* block = inverse ? plan.inverse_block : plan.block;
         if (!plan.ready) {
@@ -207,9 +289,9 @@ class Runner {
           block = lane_block;
         }
         if (op.type == OpType::Diagonal1) {
-          k_.apply_diagonal1(psi, n_, op.bit, op.ctrl, block);
+          k_.apply_diagonal1(psi, n, op.bit, ctrl, block);
         } else {
-          k_.apply_matrix1(psi, n_, op.bit, op.ctrl, block);
+          k_.apply_matrix1(psi, n, op.bit, ctrl, block);
         }
         return;
       }
@@ -221,10 +303,62 @@ class Runner {
     for (const Op& op : ops_) apply(tile, op, psi);
   }
 
-  // out: [L][K] expectation values of the tile's lanes.
+  // The single-state layout by cache chunks: each run of ops whose targets are all below
+  // row bit k is applied to one chunk of 2^k rows after the other (chunks over the threads),
+  // so the run costs one pass over memory; other ops take a pass each.
+  void run_blocked(R* psi, int k) const {
+    prepare(0, psi);
+    const int64_t chunks = int64_t(1) << (n_ - k);
+    const size_t chunk_values = size_t(2 * L) << k;
+    const uint64_t low = (uint64_t(1) << k) - 1;
+    for (size_t i = 0; i < ops_.size();) {
+      size_t j = i;
+      while (j < ops_.size() && op_top_bit(ops_[j]) < k) ++j;
+      if (j - i < 2 || chunks == 1) {  // one op (or a non-local one): a plain pass
+        apply(0, ops_[i], psi);
+        ++i;
+        continue;
+      }
+      auto chunk = [&](int64_t ch) {
+        R* base = psi + ch * chunk_values;
+        for (size_t o = i; o < j; ++o) {
+          const Op& op = ops_[o];
+          const uint64_t high = op.ctrl >> k;
+          if ((uint64_t(ch) & high) != high) continue;
+          apply_rows(0, op, base, k, op.ctrl & low);
+        }
+      };
+      if (chunks >= 4) {
+#pragma omp parallel for schedule(static)
+        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
+      } else {
+        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
+      }
+      i = j;
+    }
+  }
+
+  // Single-state layout: the physical index of a logical basis index, and an amplitude.
+  int64_t physical(int64_t logical) const {
+    const int N = c_.n_wires();
+    int64_t p = 0;
+    for (int w = 0; w < N; ++w)
+      if ((logical >> (N - 1 - w)) & 1) p |= int64_t(1) << perm_[w];
+    return p;
+  }
+  static cdouble at(const R* psi, int64_t p) {
+    const R* row = psi + ((p >> kLaneBits) * 2) * L + (p & (L - 1));
+    return {double(row[0]), double(row[L])};
+  }
+
+  // out: [L][K] expectation values of the tile's lanes (single-state layout: [K]).
   void expvals(const R* psi, double* out) const {
     const auto& obs = c_.observables();
     const int K = int(obs.size());
+    if (lane_layout()) {
+      for (int kk = 0; kk < K; ++kk) out[kk] = lane_layout_expval(psi, obs[kk]);
+      return;
+    }
     double lane[2 * L];
     for (int kk = 0; kk < K; ++kk) {
       const Observable& o = obs[kk];
@@ -239,6 +373,45 @@ class Runner {
         k_.inner_matrix1(psi, psi, n_, wire_bit(n_, o.wire), 0, block, lane);
       }
       for (int l = 0; l < L; ++l) out[l * K + kk] = lane[l];
+    }
+  }
+
+  // <psi|O|psi> in the single-state layout (physical bits from perm).
+  double lane_layout_expval(const R* psi, const Observable& o) const {
+    const int64_t dim = int64_t(1) << c_.n_wires();
+    double re = 0, im = 0;
+    if (o.kind == Observable::Kind::Hermitian) {
+      const int64_t q = int64_t(1) << perm_[o.wire];
+      const auto& m = o.matrix;
+#pragma omp parallel for reduction(+ : re) schedule(static) if (dim >= (int64_t(1) << 18))
+      for (int64_t p = 0; p < dim; ++p) {
+        if (p & q) continue;
+        const cdouble a0 = at(psi, p), a1 = at(psi, p | q);
+        re += (std::conj(a0) * (m[0] * a0 + m[1] * a1) + std::conj(a1) * (m[2] * a0 + m[3] * a1)).real();
+      }
+      return re;
+    }
+    uint64_t x = 0, z = 0;
+    int ny = 0;
+    for (const auto& [w, p] : o.paulis) {
+      const uint64_t b = uint64_t(1) << perm_[w];
+      if (p == 'X' || p == 'Y') x |= b;
+      if (p == 'Z' || p == 'Y') z |= b;
+      if (p == 'Y') ++ny;
+    }
+#pragma omp parallel for reduction(+ : re, im) schedule(static) if (dim >= (int64_t(1) << 18))
+    for (int64_t p = 0; p < dim; ++p) {
+      const int64_t j = p ^ int64_t(x);
+      const double sign = __builtin_parityll(uint64_t(j) & z) ? -1.0 : 1.0;
+      const cdouble v = std::conj(at(psi, p)) * at(psi, j) * sign;
+      re += v.real();
+      im += v.imag();
+    }
+    switch (ny & 3) {
+      case 0: return re;
+      case 1: return -im;
+      case 2: return -re;
+      default: return im;
     }
   }
 
@@ -268,11 +441,24 @@ class Runner {
   struct OpPlan {
     std::vector<Factor> factors;  // in application order
     bool ready = false;           // blocks below hold the whole op
+    bool real = false;            // ready and real: real_block / real_inverse ([4][L])
+    alignas(64) R real_block[4 * L];
+    alignas(64) R real_inverse[4 * L];
     alignas(64) R block[4 * 2 * L];
     alignas(64) R inverse_block[4 * 2 * L];
   };
-  static void fill_op_block(const Op& op, const Mat2* m, R* block) {
+  static void fill_op_block(const Op& op, const Mat2* m_in, R* block) {
     static const int all[4] = {0, 1, 2, 3}, diag[2] = {0, 3};
+    Mat2 m[L];
+    for (int l = 0; l < L; ++l) {
+      m[l] = m_in[l];
+      if ((l & op.lane_ctrl) != op.lane_ctrl) {
+        m[l] = identity2();  // a lane control is off: no action in this lane
+      } else if (op.lane_target >= 0) {
+        const cdouble d = (l >> op.lane_target) & 1 ? m[l][3] : m[l][0];
+        m[l] = {d, 0.0, 0.0, d};  // a diagonal on a lane bit: a phase per lane
+      }
+    }
     if (op.type == OpType::Diagonal1) {
       fill_block(block, m, diag, 2);
     } else {
@@ -293,6 +479,7 @@ class Runner {
   std::vector<char> gate_shared_;
   std::vector<Mat2> shared_mat_;
   std::vector<OpPlan> plans_;
+  std::vector<int> perm_;
 };
 
 // Runs f(tile) over all tiles on up to `threads` OpenMP threads (one tile: the caller).

@@ -33,6 +33,27 @@ namespace {
 template <class R, class Visit>
 void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&& visit) {
   const std::vector<double> theta = detail::resolve_angles(c, batch);
+  if (detail::use_lane_layout(c, batch.size, o)) {
+    const int rows = c.n_wires() - detail::kLaneBits;
+    detail::check_memory(rows, sizeof(R), 1, "simulate");
+    const int k = o.cache_blocking ? detail::chunk_row_bits(rows, sizeof(R), o.chunk_row_bits)
+                                   : rows;
+    std::vector<int> perm;
+    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, k);
+    const detail::Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {},
+                                perm);
+    std::vector<R> psi(run.tile_values());
+    if (k < rows) {
+      run.run_blocked(psi.data(), k);
+    } else {
+      run.run(0, psi.data());
+    }
+    visit(run, 0, psi.data());
+    return;
+  }
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  detail::check_memory(c.n_wires(), sizeof(R),
+                       std::min<int64_t>(threads, (batch.size + L - 1) / L), "simulate");
   const detail::Runner<R> run(c, detail::compile_ops(c, o.fuse), theta.data(), batch.size,
                               batch.inputs.data());
   detail::for_tiles(run.tiles(), o.threads, [&](int64_t t) {
@@ -52,6 +73,10 @@ std::vector<double> expectation_values(const Circuit& c, const Batch& batch,
   std::vector<double> out(size_t(batch.size) * K);
   const size_t tile_values = size_t(2 * L) << c.n_wires();
   const int64_t tiles = (batch.size + L - 1) / L;
+  if (keep && detail::use_lane_layout(c, batch.size, o)) {
+    *keep = FinalStates();  // gradients use the batch layout: keep nothing
+    keep = nullptr;
+  }
   if (keep) {
     keep->precision = o.precision;
     keep->batch = batch.size;
@@ -97,6 +122,15 @@ std::vector<double> probabilities(const Circuit& c, const Batch& batch,
   detail::with_precision(o.precision, [&](auto r) {
     using R = decltype(r);
     simulate<R>(c, batch, o, [&](const detail::Runner<R>& run, int64_t t, const R* psi) {
+      if (run.lane_layout()) {
+        double* dst = out.data();
+        for (int64_t i = 0; i < dim; ++i) {
+          int64_t j = 0;
+          for (int q = 0; q < m; ++q) j = (j << 1) | ((i >> (n - 1 - wires[q])) & 1);
+          dst[j] += std::norm(run.at(psi, run.physical(i)));
+        }
+        return;
+      }
       std::vector<double> p(size_t(dim) * L);
       run.k().probabilities(psi, n, p.data());
       for (int l = 0; l < L && t * L + l < batch.size; ++l) {
@@ -197,7 +231,11 @@ std::vector<cdouble> final_states(const Circuit& c, const Batch& batch, const Si
   std::vector<cdouble> out(size_t(batch.size) * dim);
   detail::with_precision(o.precision, [&](auto r) {
     using R = decltype(r);
-    simulate<R>(c, batch, o, [&](const detail::Runner<R>&, int64_t t, const R* psi) {
+    simulate<R>(c, batch, o, [&](const detail::Runner<R>& run, int64_t t, const R* psi) {
+      if (run.lane_layout()) {
+        for (int64_t i = 0; i < dim; ++i) out[i] = run.at(psi, run.physical(i));
+        return;
+      }
       for (int l = 0; l < L && t * L + l < batch.size; ++l)
         for (int64_t i = 0; i < dim; ++i)
           out[(t * L + l) * dim + i] = cdouble(psi[(i * 2) * L + l], psi[(i * 2 + 1) * L + l]);

@@ -299,8 +299,55 @@ TEST_CASE("bad input gives a clear error") {
                        doctest::Contains("all zeros"), Error);
   CHECK_THROWS_WITH_AS(expectation_values(amp, one_sample(amp, {1, 0})),
                        doctest::Contains("inputs hold 2 values"), Error);
+  Circuit huge(38);
+  huge.add(GateKind::H, {0}).measure(Observable::pauli('Z', 0));
+  CHECK_THROWS_WITH_AS(expectation_values(huge, Batch{2, {}, {}}), doctest::Contains("GiB"), Error);
+  CHECK_THROWS_WITH_AS(expectation_values(huge, Batch{1, {}, {}}), doctest::Contains("GiB"), Error);
   Circuit w(1);
   w.add(GateKind::RY, {0}, {Param::input(0)}).measure(Observable::pauli('Z', 0));
   CHECK_THROWS_WITH_AS(expectation_values(w, one_sample(w, {NAN})), doctest::Contains("is nan"),
                        Error);
+}
+
+TEST_CASE("single-state layout (qubits in the lanes) equals the batch layout") {
+  std::mt19937_64 gen(21);
+  for (int n : {5, 6, 8, 10}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      Circuit c(n);
+      if (trial == 3) c.amplitude_embedding({0, (1 << n) - 3, 0.25, true});
+      for (int g = 0; g < 80; ++g) {
+        GateKind k = kAllGates[gen() % kAllGates.size()];
+        add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
+      }
+      c.measure(Observable::pauli('Z', n - 1)).measure(Observable::string({{0, 'X'}, {n - 2, 'Y'}}));
+      c.measure(Observable::hermitian(n - 3, {0.5, cdouble(0.3, 0.4), cdouble(0.3, -0.4), -0.8}));
+      c.measure(Observable::string({{n - 1, 'Y'}, {n - 2, 'X'}, {1, 'Z'}}));
+      Batch b = one_sample(c);
+      std::uniform_real_distribution<double> u(0.1, 1.0);
+      for (double& v : b.inputs) v = u(gen);
+      SimOptions lanes{Precision::Complex128};
+      lanes.single_state_min_qubits = 0;
+      lanes.chunk_row_bits = 1 + trial % 2;  // tiny cache chunks: blocking on every run
+      SimOptions unblocked = lanes;
+      unblocked.cache_blocking = false;
+      check_state(final_states(c, b, unblocked), [&] {
+        const auto s = final_states(c, b, lanes);
+        return qref::Vec(s.begin(), s.end());
+      }(), 1e-11, "cache blocking");
+      SimOptions batch{Precision::Complex128};
+      batch.single_state_min_qubits = 100;
+      check_state(final_states(c, b, lanes), [&] {
+        const auto s = final_states(c, b, batch);
+        return qref::Vec(s.begin(), s.end());
+      }(), 1e-11, "single-state layout");
+      const auto e1 = expectation_values(c, b, lanes), e2 = expectation_values(c, b, batch);
+      for (size_t k = 0; k < e1.size(); ++k) CHECK(e1[k] == doctest::Approx(e2[k]).epsilon(1e-10));
+      const auto p1 = probabilities(c, b, {n - 1, 0}, lanes), p2 = probabilities(c, b, {n - 1, 0}, batch);
+      for (size_t k = 0; k < p1.size(); ++k) CHECK(p1[k] == doctest::Approx(p2[k]).epsilon(1e-10));
+      SimOptions lanes32 = lanes;
+      lanes32.precision = Precision::Complex64;
+      const auto e3 = expectation_values(c, b, lanes32);
+      for (size_t k = 0; k < e1.size(); ++k) CHECK(std::abs(e3[k] - e2[k]) < 1e-5);
+    }
+  }
 }

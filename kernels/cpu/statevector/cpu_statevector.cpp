@@ -21,6 +21,9 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
     cpu::apply_matrix1(psi, n, bit, ctrl, m);
   }
+  void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
+    cpu::apply_real_matrix1(psi, n, bit, ctrl, m);
+  }
   void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const override {
     cpu::apply_diagonal1(psi, n, bit, ctrl, d);
   }
@@ -29,6 +32,12 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   }
   void apply_swap(R* psi, int n, int a, int b, uint64_t ctrl) const override {
     cpu::apply_swap(psi, n, a, b, ctrl);
+  }
+  void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) const override {
+    cpu::swap_bit_pairs(psi, n, a, b, count);
+  }
+  void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const override {
+    cpu::swap_lane_bit(psi, n, lane_bit, bit);
   }
   void apply_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
     cpu::apply_matrix2(psi, n, hi, lo, m);

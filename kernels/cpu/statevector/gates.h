@@ -34,6 +34,26 @@ void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
   });
 }
 
+// psi: [2^n][2][L]; m: [4][L] real.
+template <class R>
+void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
+  alignas(64) R m[4][L];
+  for (int e = 0; e < 4; ++e)
+    for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
+  const int64_t s = int64_t(1) << bit;
+  for_pairs(n, bit, ctrl, [&](int64_t i0) {
+    R* __restrict a0 = row_re(psi, i0);
+    R* __restrict a1 = row_re(psi, i0 + s);
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {  // real and imaginary planes alike
+      const int c = l & (L - 1);
+      const R x0 = a0[l], x1 = a1[l];
+      a0[l] = m[0][c] * x0 + m[1][c] * x1;
+      a1[l] = m[2][c] * x0 + m[3][c] * x1;
+    }
+  });
+}
+
 // psi: [2^n][2][L]; d: [2][2][L] (the diagonal).
 template <class R>
 void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d_in) {
@@ -82,6 +102,54 @@ void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) {
       a[l] = b[l];
       b[l] = t;
     }
+  });
+}
+
+// psi: [2^n][2][L]; row i <-> row j where j is i with bits a[t], b[t] exchanged for every t.
+template <class R>
+void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) {
+  uint64_t diff_masks[64];
+  for (int t = 0; t < count; ++t) diff_masks[t] = (uint64_t(1) << a[t]) | (uint64_t(1) << b[t]);
+  const int64_t rows = int64_t(1) << n;
+  auto body = [&](int64_t i) {
+    uint64_t j = uint64_t(i);
+    for (int t = 0; t < count; ++t) {
+      const uint64_t m = j & diff_masks[t];
+      if (m != 0 && m != diff_masks[t]) j ^= diff_masks[t];  // the two bits differ: swap them
+    }
+    if (int64_t(j) <= i) return;
+    R* __restrict x = row_re(psi, i);
+    R* __restrict y = row_re(psi, int64_t(j));
+#pragma omp simd
+    for (int l = 0; l < 2 * L; ++l) {
+      const R tmp = x[l];
+      x[l] = y[l];
+      y[l] = tmp;
+    }
+  };
+  if (rows < 2 * kParallelPairs) {
+    for (int64_t i = 0; i < rows; ++i) body(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; ++i) body(i);
+}
+
+// psi: [2^n][2][L]; swaps amplitudes (row bit 0, lane bit 1) <-> (row bit 1, lane bit 0).
+template <class R>
+void swap_lane_bit(R* psi, int n, int lane_bit, int bit) {
+  const int64_t s = int64_t(1) << bit;
+  const int lb = 1 << lane_bit;
+  for_pairs(n, bit, 0, [&](int64_t i0) {
+    R* __restrict a = row_re(psi, i0);
+    R* __restrict b = row_re(psi, i0 + s);
+    for (int h = 0; h < 2; ++h)
+      for (int l = 0; l < L; ++l)
+        if (l & lb) {
+          const R t = a[h * L + l];
+          a[h * L + l] = b[h * L + (l ^ lb)];
+          b[h * L + (l ^ lb)] = t;
+        }
   });
 }
 
