@@ -1,0 +1,78 @@
+#include "kernels/cuda/cublas_loader.h"
+
+#include <dlfcn.h>
+
+#include <mutex>
+
+#include "engine/core/error.h"
+#include "kernels/cuda/check.h"
+
+namespace msq::cuda {
+
+namespace {
+
+struct Loaded {
+  Cublas api;
+  bool ok = false;
+  std::string reason;
+};
+
+template <class F>
+bool find_symbol(void* lib, const char* name, F& out, std::string& reason) {
+  out = reinterpret_cast<F>(dlsym(lib, name));
+  if (!out) reason = std::string("symbol ") + name + " not found";
+  return out != nullptr;
+}
+
+Loaded load() {
+  Loaded l;
+  const char* names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
+  void* lib = nullptr;
+  for (const char* name : names) {
+    lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (lib) {
+      l.api.library = name;
+      break;
+    }
+  }
+  if (!lib) {
+    l.reason = "libcublas.so.13 / .so.12 not found on the library path";
+    return l;
+  }
+  // Never dlclose'd: the handle lives until the process ends.
+  decltype(&cublasCreate_v2) create = nullptr;
+  if (!find_symbol(lib, "cublasCreate_v2", create, l.reason) ||
+      !find_symbol(lib, "cublasSgemmStridedBatched", l.api.sgemm_strided_batched, l.reason) ||
+      !find_symbol(lib, "cublasDgemmStridedBatched", l.api.dgemm_strided_batched, l.reason) ||
+      !find_symbol(lib, "cublasGetStatusString", l.api.status_string, l.reason)) {
+    return l;
+  }
+  cublasStatus_t status = create(&l.api.handle);
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    l.reason = std::string("cublasCreate failed: ") + l.api.status_string(status);
+    return l;
+  }
+  l.ok = true;
+  return l;
+}
+
+const Loaded& loaded() {
+  static Loaded l;
+  static std::once_flag once;
+  std::call_once(once, [] { l = load(); });
+  return l;
+}
+
+}  // namespace
+
+const Cublas* cublas() { return loaded().ok ? &loaded().api : nullptr; }
+std::string cublas_missing_reason() { return loaded().ok ? "" : loaded().reason; }
+
+void check_cublas(int status, const char* expr, const char* file, int line) {
+  if (status == CUBLAS_STATUS_SUCCESS) return;
+  const Cublas* api = cublas();
+  const char* text = api ? api->status_string(static_cast<cublasStatus_t>(status)) : "unknown";
+  fail("cublas", expr, " failed: ", text, " (status ", status, ", ", file, ":", line, ")");
+}
+
+}  // namespace msq::cuda

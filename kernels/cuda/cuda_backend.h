@@ -1,0 +1,71 @@
+// The CUDA backend: every Backend method as CUDA kernels (cuBLAS for GEMM), all queued on
+// the default stream of the current device, so kernels run in issue order and the host
+// copies (cudaMemcpy) wait for them. Each group of methods lives in its own .cu file here.
+//
+// One device: the backend works on the current device (device 0 unless the program chose
+// another); backend() rejects indices beyond cuda_device_count().
+#pragma once
+#include "kernels/backend.h"
+
+namespace msq {
+
+class CudaBackend final : public Backend {
+ public:
+  const char* name() const override { return "cuda"; }
+  Allocator& allocator() override;  // allocator.cu
+  void synchronize() override;      // runtime.cu
+
+  // copy.cu
+  void copy(const StridedView& dst, const StridedView& src) override;
+  void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
+  void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
+  void fill(const StridedView& dst, double value) override;
+  void arange(const StridedView& out, double start, double step) override;
+
+  // elementwise.cu
+  void unary(UnaryOp op, const StridedView& out, const StridedView& x, double alpha,
+             double beta) override;
+  void unary_grad(UnaryOp op, const StridedView& gx, const StridedView& g, const StridedView& x,
+                  const StridedView& y, double alpha, double beta) override;
+  void binary(BinaryOp op, const StridedView& out, const StridedView& a,
+              const StridedView& b) override;
+  void where(const StridedView& out, const StridedView& cond, const StridedView& a,
+             const StridedView& b) override;
+
+  // reduce.cu
+  void reduce(ReduceOp op, const StridedView& out, const StridedView& x, int64_t outer, int64_t n,
+              int64_t inner) override;
+  void argmax(const StridedView& index, const StridedView& x, int64_t outer, int64_t n,
+              int64_t inner) override;
+
+  // gemm.cu
+  void gemm(const StridedView& c, const StridedView& a, const StridedView& b, double alpha,
+            double beta) override;
+
+  // softmax.cu
+  void softmax(const StridedView& y, const StridedView& x, int64_t outer, int64_t n,
+               int64_t inner, bool log) override;
+  void softmax_grad(const StridedView& gx, const StridedView& g, const StridedView& y,
+                    int64_t outer, int64_t n, int64_t inner, bool log) override;
+  void nll_forward(const StridedView& loss, const StridedView& wsum, const StridedView& logp,
+                   const StridedView& target, const StridedView& weight,
+                   int64_t ignore_index) override;
+  void nll_backward(const StridedView& glogp, const StridedView& g, const StridedView& target,
+                    const StridedView& weight, int64_t ignore_index) override;
+
+  // optim.cu
+  void adam_step(const StridedView& param, const StridedView& grad, const StridedView& exp_avg,
+                 const StridedView& exp_avg_sq, double lr, double beta1, double beta2, double eps,
+                 double weight_decay, bool decoupled, int64_t step) override;
+  void sgd_step(const StridedView& param, const StridedView& grad,
+                const StridedView& momentum_buffer, double lr, double momentum, double dampening,
+                double weight_decay, bool nesterov, bool first) override;
+
+  // random.cu
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
+                      double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
+                     double stddev) override;
+};
+
+}  // namespace msq
