@@ -1,0 +1,126 @@
+// CUDA micro-benchmarks: matmul (4096^2 float32, cuBLAS), elementwise ops on a conv-sized
+// activation, softmax, softmax + cross-entropy forward and backward, a full sum.
+// tools/bench/torch_gpu_ops_bench.py times PyTorch on the same workloads the same way:
+//  - each timed run is bracketed by CUDA events on the default stream (so host work that
+//    keeps the GPU waiting, e.g. the cross-entropy target check, counts too);
+//  - inputs are fresh random tensors for every run, drawn outside the timed region;
+//  - one warm-up run, then one run per repetition: run with
+//    `--benchmark_repetitions=15 --benchmark_report_aggregates_only=true` for the median.
+// Every benchmark skips with an error message when no CUDA device answers.
+#include <benchmark/benchmark.h>
+
+#include <functional>
+
+#include "engine/msq.h"
+
+#ifdef MSQ_WITH_CUDA
+#include <cuda_runtime.h>
+#endif
+
+using namespace msq;
+
+namespace {
+
+// Milliseconds between two events around `work` on the default stream.
+double time_on_device(const std::function<void()>& work) {
+#ifdef MSQ_WITH_CUDA
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  cudaEventRecord(start, 0);
+  work();
+  cudaEventRecord(stop, 0);
+  cudaEventSynchronize(stop);
+  float ms = 0;
+  cudaEventElapsedTime(&ms, start, stop);
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  return ms;
+#else
+  work();
+  return 0;
+#endif
+}
+
+// Runs `setup` (fresh inputs, untimed) then `work` (timed) once per iteration, after one
+// warm-up; reports device time through manual timing.
+void run(benchmark::State& state, const std::function<void()>& setup,
+         const std::function<void()>& work) {
+  if (!cuda_available()) {
+    state.SkipWithError(("no CUDA device: " + cuda_unavailable_reason()).c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  setup();
+  work();
+  cuda_synchronize();
+  for (auto _ : state) {
+    setup();
+    cuda_synchronize();
+    state.SetIterationTime(time_on_device(work) / 1e3);
+  }
+}
+
+TensorOptions on_gpu() { return TensorOptions(Device::cuda()); }
+
+void BM_cuda_matmul(benchmark::State& state) {
+  int64_t n = state.range(0);
+  Tensor a, b, c;
+  run(state, [&] { a = randn({n, n}, on_gpu()); b = randn({n, n}, on_gpu()); },
+      [&] { c = matmul(a, b); });
+}
+
+void BM_cuda_add(benchmark::State& state) {
+  Tensor a, b, c;
+  run(state, [&] { a = randn({16, 256, 56, 56}, on_gpu()); b = randn({16, 256, 56, 56}, on_gpu()); },
+      [&] { c = add(a, b); });
+}
+
+void BM_cuda_add_broadcast(benchmark::State& state) {
+  Tensor a, b, c;
+  run(state, [&] { a = randn({16, 256, 56, 56}, on_gpu()); b = randn({1, 256, 1, 1}, on_gpu()); },
+      [&] { c = add(a, b); });
+}
+
+void BM_cuda_relu(benchmark::State& state) {
+  Tensor a, c;
+  run(state, [&] { a = randn({16, 256, 56, 56}, on_gpu()); }, [&] { c = relu(a); });
+}
+
+void BM_cuda_softmax(benchmark::State& state) {
+  Tensor a, c;
+  run(state, [&] { a = randn({4096, 1000}, on_gpu()); }, [&] { c = softmax(a, -1); });
+}
+
+void BM_cuda_cross_entropy(benchmark::State& state) {
+  int64_t batch = state.range(0), classes = state.range(1);
+  Tensor logits, target;
+  run(state,
+      [&] {
+        logits = randn({batch, classes}, on_gpu()).requires_grad_();
+        target = mul(rand({batch}, on_gpu()), static_cast<double>(classes)).to(DType::Int64);
+      },
+      [&] {
+        Tensor loss = cross_entropy(logits, target);
+        loss.backward();
+      });
+}
+
+void BM_cuda_sum(benchmark::State& state) {
+  Tensor a, s;
+  run(state, [&] { a = randn({16 << 20}, on_gpu()); }, [&] { s = sum(a); });
+}
+
+}  // namespace
+
+// Names are the workload keys tools/bench/torch_gpu_ops_bench.py matches.
+BENCHMARK(BM_cuda_matmul)->Name("matmul_4096")->Arg(4096)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_add)->Name("add_16x256x56x56")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_add_broadcast)->Name("add_bias_16x256x56x56")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_relu)->Name("relu_16x256x56x56")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_softmax)->Name("softmax_4096x1000")->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_cross_entropy)->Name("cross_entropy_fwd_bwd_4096x1000")->Args({4096, 1000})->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_cuda_sum)->Name("sum_16M")->UseManualTime()->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
