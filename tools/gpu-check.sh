@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The GPU check: run from the repository root on the GPU machine, on binaries built
+# elsewhere (the GPU machine has the driver, cmake/ctest and PyTorch, but no nvcc; nothing is
+# rebuilt here).
+#
+# Build the carried folder on the nvcc machine first:
+#     tools/gpu-pack.sh        # builds build-gpu-full/ (-DMSQ_WITH_CUDA=ON, Release) and
+#                              # packs build-gpu/msq-gpu.tar.xz (~10 MB)
+# then carry build-gpu/ and run:
+#     tools/gpu-check.sh       # well under 8 minutes
+# (A plain `cmake -S . -B build-gpu -DMSQ_WITH_CUDA=ON` tree works too when it can travel:
+# its tests/*_test and bench/gpu_ops_bench are run in place.)
+#
+# Sections: device info, every test executable (the CUDA test compares every op with the
+# CPU), the GPU benchmarks, the same workloads in PyTorch; a failing section is reported and
+# the rest still run. Last comes a table: workload, msq ms, torch ms, msq / torch.
+# Exit status: 0 when every section passed, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/msq-gpu-check.XXXXXX")
+declare -a summary=()
+failed=0
+note() { summary+=("$1"); }
+section() { printf '\n==== %s ====\n' "$1"; }
+
+# ---- the binaries -------------------------------------------------------------------------
+section "binaries"
+bin="" lib=""
+if [ -f build-gpu/msq-gpu.tar.xz ]; then
+  mkdir -p "$work/pack"
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' \
+    build-gpu/msq-gpu.tar.xz "$work/pack"
+  bin="$work/pack/bin" lib="$work/pack/lib"
+  echo "pack of commit $(cat "$work/pack/COMMIT" 2>/dev/null), $(cat "$work/pack/NVCC" 2>/dev/null)"
+elif [ -d build-gpu/tests ]; then
+  mkdir -p "$work/bin"
+  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench; do
+    [ -x "$exe" ] && ln -s "$root/$exe" "$work/bin/"
+  done
+  bin="$work/bin"
+else
+  echo "no build-gpu/msq-gpu.tar.xz and no build-gpu/tests: build with tools/gpu-pack.sh first"
+  note "binaries: MISSING"
+  failed=1
+fi
+ls "${bin:-/nonexistent}" 2>/dev/null | tr '\n' ' '; echo
+
+# cuBLAS: msq opens libcublas.so.13/.so.12 at run time; PyTorch's wheels carry one.
+torch_libs=$(python3 - <<'EOF' 2>/dev/null || true
+import glob, os
+dirs = set()
+try:
+    import nvidia
+    for base in list(nvidia.__path__):
+        for f in glob.glob(os.path.join(base, "**", "libcublas.so*"), recursive=True):
+            dirs.add(os.path.dirname(f))
+except Exception:
+    pass
+try:
+    import importlib.util
+    spec = importlib.util.find_spec("torch")
+    d = os.path.join(os.path.dirname(spec.origin), "lib")
+    if glob.glob(os.path.join(d, "libcublas*.so*")):
+        dirs.add(d)
+except Exception:
+    pass
+print(":".join(sorted(dirs)))
+EOF
+)
+export LD_LIBRARY_PATH="${lib:+$lib:}${torch_libs:+$torch_libs:}${LD_LIBRARY_PATH:-}"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+
+section "device"
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+else
+  echo "nvidia-smi not found"
+fi
+
+# ---- tests --------------------------------------------------------------------------------
+section "tests"
+if [ -n "$bin" ]; then
+  test_fail=0 test_skip=0 test_pass=0
+  for exe in "$bin"/*_test; do
+    [ -e "$exe" ] || continue
+    name=$(basename "$exe")
+    set +e
+    timeout 240 "$exe" >"$work/$name.log" 2>&1
+    rc=$?
+    set -e
+    case $rc in
+      0) status=passed; test_pass=$((test_pass + 1)) ;;
+      77) status="SKIPPED ($(grep -m1 SKIPPED "$work/$name.log" || true))"; test_skip=$((test_skip + 1)) ;;
+      124) status="TIMED OUT"; test_fail=$((test_fail + 1)) ;;
+      *) status="FAILED (exit $rc)"; test_fail=$((test_fail + 1)) ;;
+    esac
+    echo "$name: $status"
+    if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+      grep -E "ERROR|error|FAILED|differs|exception" "$work/$name.log" | head -40 || true
+      tail -5 "$work/$name.log"
+    fi
+  done
+  # The CUDA test skipping means the binaries could not use the GPU (driver too old for
+  # CUDA 13, no device): that is a failure of this check, not a pass.
+  if grep -q SKIPPED "$work/cuda_backend_test.log" 2>/dev/null; then
+    echo "cuda_backend_test skipped: $(grep -m1 SKIPPED "$work/cuda_backend_test.log")"
+    test_fail=$((test_fail + 1))
+  fi
+  if [ "$test_fail" = 0 ]; then
+    note "tests: ok ($test_pass passed, $test_skip skipped)"
+  else
+    note "tests: FAILED ($test_fail failing, $test_pass passed, $test_skip skipped)"
+    failed=1
+  fi
+fi
+
+# ---- msq GPU benchmarks -------------------------------------------------------------------
+section "msq GPU benchmarks"
+msq_json="$work/msq_bench.json"
+if [ -n "$bin" ] && [ -x "$bin/gpu_ops_bench" ]; then
+  set +e
+  timeout 180 "$bin/gpu_ops_bench" --benchmark_out="$msq_json" --benchmark_out_format=json
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ] && ! grep -q '"error_occurred": true' "$msq_json" 2>/dev/null; then
+    note "msq benchmarks: ok"
+  else
+    note "msq benchmarks: FAILED (exit $rc)"
+    failed=1
+  fi
+else
+  note "msq benchmarks: MISSING"
+  failed=1
+fi
+
+# ---- PyTorch, same workloads --------------------------------------------------------------
+section "PyTorch GPU benchmarks"
+table="$work/table.txt"
+torch_args=(--runs 15)
+[ -s "$msq_json" ] && torch_args+=(--msq-json "$msq_json")
+set +e
+timeout 180 python3 tools/bench/torch_gpu_ops_bench.py "${torch_args[@]}" >"$work/torch.txt" 2>&1
+rc=$?
+set -e
+# Per-workload lines here; the comparison table (after the blank line) goes last.
+sed '/^$/,$d' "$work/torch.txt"
+sed -n '/^$/,$p' "$work/torch.txt" | sed '1d' >"$table"
+if [ "$rc" = 0 ]; then
+  note "torch benchmarks: ok"
+else
+  note "torch benchmarks: FAILED (exit $rc)"
+  failed=1
+fi
+
+# ---- summary, then the table ----------------------------------------------------------------
+section "summary"
+printf '%s\n' "${summary[@]}"
+echo "logs: $work"
+if [ -s "$table" ]; then
+  echo
+  cat "$table"
+fi
+exit "$failed"
