@@ -120,9 +120,13 @@ section "msq GPU benchmarks"
 msq_json="$work/msq_bench.json"
 if [ -n "$bin" ] && [ -x "$bin/gpu_ops_bench" ]; then
   set +e
-  timeout 180 "$bin/gpu_ops_bench" --benchmark_out="$msq_json" --benchmark_out_format=json
+  timeout 180 "$bin/gpu_ops_bench" --benchmark_out="$msq_json" --benchmark_out_format=json \
+    >"$work/msq_bench.log" 2>&1
   rc=$?
   set -e
+  # The medians (of 15 single runs each); the whole output on failure.
+  grep -E "_median|ERROR" "$work/msq_bench.log" | sort -u | head -20 || true
+  [ "$rc" = 0 ] || tail -20 "$work/msq_bench.log"
   if [ "$rc" = 0 ] && ! grep -q '"error_occurred": true' "$msq_json" 2>/dev/null; then
     note "msq benchmarks: ok"
   else
