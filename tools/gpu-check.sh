@@ -101,6 +101,24 @@ if [ -n "$bin" ]; then
       tail -5 "$work/$name.log"
     fi
   done
+  grep -h -A1 "GEMM through" "$work/cuda_backend_test.log" 2>/dev/null | tail -1 || true
+  # The fallback GEMM kernel (used where no cuBLAS can be opened) on the matmul cases.
+  if [ -x "$bin/cuda_backend_test" ]; then
+    set +e
+    MSQ_DISABLE_CUBLAS=1 timeout 120 "$bin/cuda_backend_test" --test-case='*matmul*' \
+      >"$work/cuda_backend_test_fallback_gemm.log" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" = 0 ]; then
+      echo "cuda_backend_test (fallback GEMM, matmul cases): passed"
+    elif [ "$rc" = 77 ]; then
+      echo "cuda_backend_test (fallback GEMM, matmul cases): skipped"
+    else
+      echo "cuda_backend_test (fallback GEMM, matmul cases): FAILED (exit $rc)"
+      grep -E "ERROR|differs|exception" "$work/cuda_backend_test_fallback_gemm.log" | head -20 || true
+      test_fail=$((test_fail + 1))
+    fi
+  fi
   # The CUDA test skipping means the binaries could not use the GPU (driver too old for
   # CUDA 13, no device): that is a failure of this check, not a pass.
   if grep -q SKIPPED "$work/cuda_backend_test.log" 2>/dev/null; then

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <mutex>
 
 #include "engine/core/error.h"
@@ -26,6 +27,12 @@ bool find_symbol(void* lib, const char* name, F& out, std::string& reason) {
 
 Loaded load() {
   Loaded l;
+  // MSQ_DISABLE_CUBLAS=1 forces the fallback GEMM kernel (to test it where cuBLAS exists).
+  const char* disable = std::getenv("MSQ_DISABLE_CUBLAS");
+  if (disable && *disable && std::string(disable) != "0") {
+    l.reason = "disabled by MSQ_DISABLE_CUBLAS";
+    return l;
+  }
   const char* names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
   void* lib = nullptr;
   for (const char* name : names) {

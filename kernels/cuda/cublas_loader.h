@@ -1,7 +1,8 @@
 // cuBLAS, opened at run time. msq links cudart statically so its binaries run where only the
 // NVIDIA driver is installed; cuBLAS comes from the machine if it has it (libcublas.so.13,
 // or .so.12 such as PyTorch's wheels ship: the few entry points used here have the same
-// signatures in both). Without it, GEMM falls back to msq's own kernel (gemm.cu).
+// signatures in both). Without it, GEMM falls back to msq's own kernel (gemm.cu); setting
+// MSQ_DISABLE_CUBLAS=1 forces that fallback.
 #pragma once
 #include <cublas_v2.h>
 

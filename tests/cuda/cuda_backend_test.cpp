@@ -9,6 +9,10 @@
 #include "kernels/backend.h"
 #include "test_support.h"
 
+#ifdef MSQ_WITH_CUDA
+#include "kernels/cuda/cublas_loader.h"
+#endif
+
 using namespace msq;
 
 namespace {
@@ -80,6 +84,10 @@ TEST_CASE("cuda: device discovery and a clear error for a missing device") {
   if (!test::require_cuda()) return;
   CHECK(cuda_device_count() >= 1);
   CHECK(std::string(backend(gpu()).name()) == "cuda");
+#ifdef MSQ_WITH_CUDA
+  const cuda::Cublas* blas = cuda::cublas();
+  MESSAGE("GEMM through " << (blas ? blas->library : "the fallback kernel (" + cuda::cublas_missing_reason() + ")"));
+#endif
   Device missing = Device::cuda(cuda_device_count());
   Tensor x = ones({2, 2});
   try {
