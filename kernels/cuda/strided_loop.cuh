@@ -22,13 +22,16 @@ struct StridedLayout {
   int64_t shape[kMaxDims] = {};
   int64_t strides[N][kMaxDims] = {};
 
-  // Element offsets of linear (row-major) index i, for each operand.
-  __device__ __forceinline__ void offsets(int64_t i, int64_t* off) const {
+  // Element offsets of linear (row-major) index i, for each operand. Index is the type of
+  // the index arithmetic: uint32_t when every index fits (divisions are much cheaper).
+  template <class Index>
+  __device__ __forceinline__ void offsets(int64_t linear, int64_t* off) const {
     for (int k = 0; k < N; ++k) off[k] = 0;
+    Index i = static_cast<Index>(linear);
     for (int d = ndim - 1; d >= 0; --d) {
-      int64_t size = shape[d];
-      int64_t q = i / size;
-      int64_t r = i - q * size;
+      Index size = static_cast<Index>(shape[d]);
+      Index q = i / size;
+      int64_t r = static_cast<int64_t>(i - q * size);
       i = q;
       for (int k = 0; k < N; ++k) off[k] += r * strides[k][d];
     }
@@ -91,12 +94,12 @@ __global__ void contiguous_kernel(int64_t n, F f) {
 }
 
 // n elements of any strides (stride 0 for broadcast dims).
-template <int N, class F>
+template <int N, class Index, class F>
 __global__ void strided_kernel(int64_t n, StridedLayout<N> layout, F f) {
   int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
     int64_t off[N];
-    layout.offsets(i, off);
+    layout.template offsets<Index>(i, off);
     f(off);
   }
 }
@@ -109,8 +112,10 @@ void launch_elementwise(const std::array<const StridedView*, N>& views, const F&
   StridedLayout<N> layout = make_layout<N>(views);
   if (layout.contiguous()) {
     contiguous_kernel<N, F><<<grid_for(n), kThreads>>>(n, f);
+  } else if (n <= static_cast<int64_t>(UINT32_MAX)) {
+    strided_kernel<N, uint32_t, F><<<grid_for(n), kThreads>>>(n, layout, f);
   } else {
-    strided_kernel<N, F><<<grid_for(n), kThreads>>>(n, layout, f);
+    strided_kernel<N, uint64_t, F><<<grid_for(n), kThreads>>>(n, layout, f);
   }
   MSQ_CUDA_CHECK_LAUNCH();
 }
