@@ -46,15 +46,17 @@ else
 fi
 ls "${bin:-/nonexistent}" 2>/dev/null | tr '\n' ' '; echo
 
-# cuBLAS: msq opens libcublas.so.13/.so.12 at run time; PyTorch's wheels carry one.
+# cuBLAS: msq opens libcublas.so.13/.so.12 at run time; PyTorch's wheels carry one (and
+# cuDNN, for the backends that will link it).
 torch_libs=$(python3 - <<'EOF' 2>/dev/null || true
 import glob, os
 dirs = set()
 try:
     import nvidia
     for base in list(nvidia.__path__):
-        for f in glob.glob(os.path.join(base, "**", "libcublas.so*"), recursive=True):
-            dirs.add(os.path.dirname(f))
+        for pattern in ("libcublas.so*", "libcudnn.so*"):
+            for f in glob.glob(os.path.join(base, "**", pattern), recursive=True):
+                dirs.add(os.path.dirname(f))
 except Exception:
     pass
 try:
@@ -101,7 +103,7 @@ if [ -n "$bin" ]; then
       tail -5 "$work/$name.log"
     fi
   done
-  grep -h -A1 "GEMM through" "$work/cuda_backend_test.log" 2>/dev/null | tail -1 || true
+  grep -h -m1 "GEMM through" "$work/cuda_backend_test.log" 2>/dev/null || true
   # The fallback GEMM kernel (used where no cuBLAS can be opened) on the matmul cases.
   if [ -x "$bin/cuda_backend_test" ]; then
     set +e
