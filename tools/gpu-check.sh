@@ -101,6 +101,11 @@ if [ -n "$bin" ]; then
     if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
       grep -E "ERROR|error|FAILED|differs|exception" "$work/$name.log" | head -40 || true
       tail -5 "$work/$name.log"
+      if grep -q "\[cuda" "$work/$name.log"; then
+        # A CUDA error: once more, synchronising after every kernel to name the culprit.
+        echo "-- $name again with MSQ_CUDA_SYNC=1:"
+        MSQ_CUDA_SYNC=1 timeout 120 "$exe" 2>&1 | grep -m5 "\[cuda" || true
+      fi
     fi
   done
   grep -h -m1 "GEMM through" "$work/cuda_backend_test.log" 2>/dev/null || true
