@@ -68,13 +68,14 @@ void check_cuda(cudaError_t err, const char* expr, const char* file, int line) {
   fail("cuda", expr, " failed: ", cudaGetErrorString(err), " (", file, ":", line, ")");
 }
 
-void check_launch(const char* file, int line) {
+cudaError_t launch_status() {
   static const bool sync_each = [] {
     const char* v = std::getenv("MSQ_CUDA_SYNC");
     return v && *v && std::string(v) != "0";
   }();
-  check_cuda(cudaGetLastError(), "kernel launch", file, line);
-  if (sync_each) check_cuda(cudaDeviceSynchronize(), "kernel (MSQ_CUDA_SYNC)", file, line);
+  cudaError_t err = cudaGetLastError();
+  if (err == cudaSuccess && sync_each) err = cudaDeviceSynchronize();
+  return err;
 }
 
 int multiprocessor_count() {
