@@ -8,6 +8,7 @@
 // Every benchmark skips with an error message when no CUDA device answers.
 #include <benchmark/benchmark.h>
 
+#include <exception>
 #include <functional>
 
 #include "engine/msq.h"
@@ -51,13 +52,17 @@ void run(benchmark::State& state, const std::function<void()>& setup,
     }
     return;
   }
-  setup();
-  work();
-  cuda_synchronize();
-  for (auto _ : state) {
+  try {
     setup();
+    work();
     cuda_synchronize();
-    state.SetIterationTime(time_on_device(work) / 1e3);
+    for (auto _ : state) {
+      setup();
+      cuda_synchronize();
+      state.SetIterationTime(time_on_device(work) / 1e3);
+    }
+  } catch (const std::exception& e) {  // e.g. a CUDA error: report it, run the others
+    state.SkipWithError(e.what());
   }
 }
 

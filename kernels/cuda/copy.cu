@@ -86,7 +86,7 @@ void CudaBackend::arange(const StridedView& out, double start, double step) {
   cuda::dispatch_numeric_types(out.dtype, "arange", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
     arange_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, start, step);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 

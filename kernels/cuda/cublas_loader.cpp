@@ -75,11 +75,12 @@ const Loaded& loaded() {
 const Cublas* cublas() { return loaded().ok ? &loaded().api : nullptr; }
 std::string cublas_missing_reason() { return loaded().ok ? "" : loaded().reason; }
 
-void check_cublas(int status, const char* expr, const char* file, int line) {
+void check_cuda(cublasStatus_t status, const char* expr, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
   const Cublas* api = cublas();
-  const char* text = api ? api->status_string(static_cast<cublasStatus_t>(status)) : "unknown";
-  fail("cublas", expr, " failed: ", text, " (status ", status, ", ", file, ":", line, ")");
+  const char* text = api ? api->status_string(status) : "unknown";
+  fail("cublas", expr, " failed: ", text, " (status ", static_cast<int>(status), ", ", file, ":",
+       line, ")");
 }
 
 }  // namespace msq::cuda

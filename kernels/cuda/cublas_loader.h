@@ -23,4 +23,7 @@ struct Cublas {
 const Cublas* cublas();
 std::string cublas_missing_reason();
 
+// Throws when status != CUBLAS_STATUS_SUCCESS (used through MSQ_CUDA_CHECK).
+void check_cuda(cublasStatus_t status, const char* expr, const char* file, int line);
+
 }  // namespace msq::cuda

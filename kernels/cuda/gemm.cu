@@ -77,7 +77,7 @@ void gemm_fallback(const StridedView& c, const StridedView& a, const StridedView
                                         ldc, a.strides[0], a.strides[1], a.strides[2], b.strides[0],
                                         b.strides[1], b.strides[2], static_cast<T>(alpha),
                                         static_cast<T>(beta));
-  MSQ_CUDA_CHECK_LAUNCH();
+  MSQ_CUDA_CHECK(cuda::launch_status());
 }
 
 }  // namespace
@@ -108,12 +108,12 @@ void CudaBackend::gemm(const StridedView& c, const StridedView& a, const Strided
   int count = to_int(batch, "batch");
   if (c.dtype == DType::Float32) {
     float al = static_cast<float>(alpha), be = static_cast<float>(beta);
-    MSQ_CUBLAS_CHECK(api->sgemm_strided_batched(api->handle, ob.op, oa.op, cm, cn, ck, &al,
+    MSQ_CUDA_CHECK(api->sgemm_strided_batched(api->handle, ob.op, oa.op, cm, cn, ck, &al,
                                                 b.ptr<float>(), ldb, b.strides[0], a.ptr<float>(),
                                                 lda, a.strides[0], &be, c.ptr<float>(), ldcc,
                                                 c.strides[0], count));
   } else {
-    MSQ_CUBLAS_CHECK(api->dgemm_strided_batched(api->handle, ob.op, oa.op, cm, cn, ck, &alpha,
+    MSQ_CUDA_CHECK(api->dgemm_strided_batched(api->handle, ob.op, oa.op, cm, cn, ck, &alpha,
                                                 b.ptr<double>(), ldb, b.strides[0], a.ptr<double>(),
                                                 lda, a.strides[0], &beta, c.ptr<double>(), ldcc,
                                                 c.strides[0], count));

@@ -45,7 +45,7 @@ void CudaBackend::adam_step(const StridedView& param, const StridedView& grad,
     using T = cuda::tag_type<decltype(tag)>;
     adam_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(param.ptr<T>(), grad.ptr<T>(),
                                                           exp_avg.ptr<T>(), exp_avg_sq.ptr<T>(), n, s);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 
@@ -61,7 +61,7 @@ void CudaBackend::sgd_step(const StridedView& param, const StridedView& grad,
     sgd_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(param.ptr<T>(), grad.ptr<T>(), buf, n, lr,
                                                          momentum, dampening, weight_decay,
                                                          nesterov, first);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 

@@ -42,7 +42,7 @@ void CudaBackend::random_uniform(const StridedView& out, uint64_t seed, uint64_t
   cuda::dispatch_floating_types(out.dtype, "uniform", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
     uniform_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, seed, offset, low, high);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 
@@ -54,7 +54,7 @@ void CudaBackend::random_normal(const StridedView& out, uint64_t seed, uint64_t 
   cuda::dispatch_floating_types(out.dtype, "normal", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
     normal_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, seed, offset, mean, stddev);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 

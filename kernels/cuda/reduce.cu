@@ -91,7 +91,7 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
     int64_t gy = outer < 65535 ? outer : 65535;
     dim3 grid(static_cast<unsigned>((inner + kColumnsX - 1) / kColumnsX), static_cast<unsigned>(gy));
     reduce_columns_kernel<Op, T, A><<<grid, block>>>(out, x, outer, n, inner);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
     return;
   }
   int threads = cuda::threads_for_row(n, 32, 512);
@@ -109,7 +109,7 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
   };
   if (chunks == 1) {
     reduce_rows_kernel<Op, T, A, T><<<blocks_for(outer), threads>>>(out, x, outer, n, 1, n);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
     return;
   }
   int64_t chunk_len = (n + chunks - 1) / chunks;
@@ -118,10 +118,10 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
   A* partial = static_cast<A*>(alloc.allocate(bytes));
   reduce_rows_kernel<Op, T, A, A><<<blocks_for(outer * chunks), threads>>>(partial, x, outer, n,
                                                                         chunks, chunk_len);
-  MSQ_CUDA_CHECK_LAUNCH();
+  MSQ_CUDA_CHECK(cuda::launch_status());
   reduce_rows_kernel<Op, A, A, T><<<blocks_for(outer), cuda::threads_for_row(chunks)>>>(
       out, partial, outer, chunks, 1, chunks);
-  MSQ_CUDA_CHECK_LAUNCH();
+  MSQ_CUDA_CHECK(cuda::launch_status());
   alloc.deallocate(partial, bytes);  // stream order keeps it alive for the kernels above
 }
 
@@ -181,7 +181,7 @@ void CudaBackend::argmax(const StridedView& index, const StridedView& x, int64_t
     unsigned blocks = static_cast<unsigned>(outputs < (int64_t(1) << 30) ? outputs : (int64_t(1) << 30));
     argmax_kernel<T><<<blocks, cuda::threads_for_row(n)>>>(index.ptr<int64_t>(), x.ptr<T>(), outer,
                                                            n, inner);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 

@@ -1,5 +1,6 @@
 // The CUDA runtime glue: device discovery (never throws, never crashes without a device),
 // registration of the backend, synchronisation and the error checks of check.h.
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -65,6 +66,16 @@ namespace cuda {
 void check_cuda(cudaError_t err, const char* expr, const char* file, int line) {
   if (err == cudaSuccess) return;
   fail("cuda", expr, " failed: ", cudaGetErrorString(err), " (", file, ":", line, ")");
+}
+
+cudaError_t launch_status() {
+  static const bool sync_each = [] {
+    const char* v = std::getenv("MSQ_CUDA_SYNC");
+    return v && *v && std::string(v) != "0";
+  }();
+  cudaError_t err = cudaGetLastError();
+  if (err == cudaSuccess && sync_each) err = cudaDeviceSynchronize();
+  return err;
 }
 
 int multiprocessor_count() {

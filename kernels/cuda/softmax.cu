@@ -166,7 +166,7 @@ void CudaBackend::softmax(const StridedView& y, const StridedView& x, int64_t ou
       if (log) softmax_lanes_kernel<T, true><<<blocks, cuda::kThreads>>>(yp, xp, outer, n, inner);
       else softmax_lanes_kernel<T, false><<<blocks, cuda::kThreads>>>(yp, xp, outer, n, inner);
     }
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 
@@ -187,7 +187,7 @@ void CudaBackend::softmax_grad(const StridedView& gx, const StridedView& g, cons
       if (log) softmax_grad_lanes_kernel<T, true><<<blocks, cuda::kThreads>>>(o, gp, yp, outer, n, inner);
       else softmax_grad_lanes_kernel<T, false><<<blocks, cuda::kThreads>>>(o, gp, yp, outer, n, inner);
     }
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 
@@ -205,7 +205,7 @@ void CudaBackend::nll_forward(const StridedView& loss, const StridedView& wsum,
     nll_forward_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(
         loss.ptr<T>(), wsum.ptr<T>(), logp.ptr<T>(), target.ptr<int64_t>(), ts, w, ws, n, c,
         ignore_index);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 
@@ -223,7 +223,7 @@ void CudaBackend::nll_backward(const StridedView& glogp, const StridedView& g,
     int64_t ts = target.ndim > 0 ? target.strides[0] : 1;
     nll_backward_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(
         glogp.ptr<T>(), g.ptr<T>(), target.ptr<int64_t>(), ts, w, ws, n, c, ignore_index);
-    MSQ_CUDA_CHECK_LAUNCH();
+    MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
 

@@ -117,7 +117,7 @@ void launch_elementwise(const std::array<const StridedView*, N>& views, const F&
   } else {
     strided_kernel<N, uint64_t, F><<<grid_for(n), kThreads>>>(n, layout, f);
   }
-  MSQ_CUDA_CHECK_LAUNCH();
+  MSQ_CUDA_CHECK(cuda::launch_status());
 }
 
 }  // namespace msq::cuda

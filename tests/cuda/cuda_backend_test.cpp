@@ -171,6 +171,28 @@ TEST_CASE("cuda: dtype casts, fill, arange and clone match the CPU") {
   }, {big});
 }
 
+TEST_CASE("cuda: empty tensors and 0-d scalars") {
+  if (!test::require_cuda()) return;
+  TensorOptions g(gpu());
+  Tensor e = zeros({0, 3}, g);
+  CHECK(sum(e).item() == 0.0);
+  CHECK(sum(e, {0}).cpu().to_vector<float>() == std::vector<float>{0, 0, 0});
+  CHECK(exp(e).numel() == 0);
+  CHECK(add(e, ones({3}, g)).shape() == Shape{0, 3});
+  CHECK(matmul(zeros({2, 0}, g), zeros({0, 4}, g)).cpu().to_vector<float>() == std::vector<float>(8, 0.0f));
+  CHECK(matmul(zeros({0, 5}, g), ones({5, 2}, g)).numel() == 0);
+  CHECK(cat({e, ones({2, 3}, g)}, 0).shape() == Shape{2, 3});
+  CHECK(rand({0}, g).numel() == 0);
+  CHECK(e.cpu().numel() == 0);
+  Tensor s = scalar_tensor(3.0, g);
+  CHECK(mul(s, s).item() == 9.0);
+  CHECK(sum(s).item() == 3.0);
+  CHECK(add(s, ones({2, 2}, g)).cpu().to_vector<float>() == std::vector<float>(4, 4.0f));
+  compare("0-d exp", [](const std::vector<Tensor>& v) { return exp(v[0]); }, {scalar_tensor(0.5)});
+  compare("0-d times matrix", [](const std::vector<Tensor>& v) { return mul(v[0], v[1]); },
+          {scalar_tensor(0.5), uniform_of({3, 2}, -1, 1, DType::Float32, 31)});
+}
+
 TEST_CASE("cuda: unary ops forward and backward, contiguous and strided") {
   if (!test::require_cuda()) return;
   struct Row {
