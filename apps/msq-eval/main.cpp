@@ -15,6 +15,7 @@
 #include "engine/data/manifest.h"
 #include "engine/data/scan.h"
 #include "engine/io/weights_file.h"
+#include "engine/nn/load_weights.h"
 #include "engine/metrics/evaluation.h"
 #include "engine/metrics/writers.h"
 #include "engine/train/trainer.h"

@@ -1,6 +1,7 @@
 // Where a tensor lives. A CUDA build is optional at compile time (MSQ_WITH_CUDA) and at run
 // time: cuda_available() is false without a device, never a crash.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace msq {

@@ -55,6 +55,8 @@ void check_classification(const Tensor& x, const Tensor& target, const Tensor& w
   check(target.device() == x.device(), op, "target is on ", target.device().str(),
         ", input on ", x.device().str());
   if (weight.defined()) {
+    check(weight.device() == x.device(), op, "weight is on ", weight.device().str(), ", input on ",
+          x.device().str());
     check(weight.dim() == 1 && weight.size(0) == x.size(1) && weight.dtype() == x.dtype(), op,
           "weight must be [", x.size(1), "] of ", dtype_name(x.dtype()), ", got ",
           shape_str(weight.shape()), " of ", dtype_name(weight.dtype()));

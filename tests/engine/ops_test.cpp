@@ -364,7 +364,7 @@ TEST_CASE("op table: CUDA against CPU, forward and gradients") {
         cpu_in.push_back(x.to(dtype));
         cuda_in.push_back(x.to(dtype).to(Device::cuda()));
       }
-      double tol = dtype == DType::Float32 ? 1e-5 : 1e-11;
+      double tol = dtype == DType::Float32 ? 1e-4 : 1e-10;  // device exp/log/pow differ in the last bits
       test::check_close(row.fn(cuda_in), row.fn(cpu_in), tol, tol, std::string(row.name) + " forward");
       if (!row.differentiable) continue;
       auto f = [&](const std::vector<Tensor>& in) { return projected(row.fn, in); };
