@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   bool embedded = cli.config.data.empty() && cli.config_file.empty();
   if (embedded) {
     if (!app.count("--image-size")) cli.config.image_size = 64;
-    if (!app.count("--epochs")) cli.config.epochs = 12;
+    if (!app.count("--epochs")) cli.config.epochs = 20;
     if (!app.count("--out")) cli.config.out = "runs/synthetic-" + cli.config.model + "-" + cli.config.plane;
     if (!app.count("--n-dense")) cli.n_dense = 1;
     if (!app.count("--units")) cli.units = 64;

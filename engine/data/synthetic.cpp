@@ -80,12 +80,12 @@ SyntheticSlice synthetic_slice(const std::string& plane, bool ms, uint64_t seed,
 
   std::vector<Oval> lesions;
   if (ms) {
-    const int64_t count = 2 + static_cast<int64_t>(uniform_index(rng, 5));
+    const int64_t count = 3 + static_cast<int64_t>(uniform_index(rng, 5));
     for (int64_t tries = 0; static_cast<int64_t>(lesions.size()) < count && tries < 200; ++tries) {
       const double r = uniform(rng, 0.2, 0.68), t = uniform(rng, 0, 2 * kPi);
       Oval l;
       at(r * std::cos(t), r * std::sin(t), l.cx, l.cy);
-      l.a = uniform(rng, 1.6, 3.6) * S / 128;
+      l.a = uniform(rng, 2.8, 5.5) * S / 128;
       l.b = l.a * uniform(rng, 0.45, 0.8);
       l.angle = uniform(rng, 0, kPi);
       bool clear = true;

@@ -25,9 +25,11 @@ void ProgressBar::update(int64_t done, int64_t items, const std::string& status)
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = elapsed > 0 ? items_ / elapsed : 0;
   double eta = step_ > 0 ? elapsed / step_ * (total_ - step_) : 0;
-  int64_t decile = total_ > 0 ? step_ * 10 / total_ : 10;
-  if (!tty_ && decile == last_decile_) return;
-  last_decile_ = decile;
+  // Not a terminal (a log file): a line per 25 % of long epochs only; the epoch summary
+  // line says the rest.
+  int64_t quarter = total_ > 0 ? step_ * 4 / total_ : 4;
+  if (!tty_ && (total_ < 40 || quarter == last_decile_ || step_ == total_)) return;
+  last_decile_ = quarter;
   const int width = 24;
   int filled = total_ > 0 ? static_cast<int>(width * step_ / total_) : width;
   std::string bar(filled, '#');
