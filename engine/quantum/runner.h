@@ -360,8 +360,26 @@ class Runner {
       return;
     }
     double lane[2 * L];
+    // the Z strings (most measurements) in one pass
+    uint64_t zmasks[64];
+    int zk[64], zcount = 0;
+    for (int kk = 0; kk < K && zcount < 64; ++kk) {
+      const Observable& o = obs[kk];
+      if (o.kind != Observable::Kind::Pauli) continue;
+      uint64_t x, z;
+      int ny;
+      pauli_masks(o, &x, &z, &ny);
+      if (x != 0) continue;
+      zmasks[zcount] = z;
+      zk[zcount++] = kk;
+    }
+    std::vector<double> zout(size_t(zcount) * L);
+    if (zcount) k_.zstrings_expval(psi, n_, zmasks, zcount, zout.data());
+    for (int j = 0; j < zcount; ++j)
+      for (int l = 0; l < L; ++l) out[l * K + zk[j]] = zout[j * L + l];
     for (int kk = 0; kk < K; ++kk) {
       const Observable& o = obs[kk];
+      if (std::find(zk, zk + zcount, kk) != zk + zcount) continue;
       if (o.kind == Observable::Kind::Pauli) {
         uint64_t x, z;
         int ny;
