@@ -83,6 +83,8 @@ void tile_kernel(benchmark::State& state) {
       case 3: { sv::AdjointStep<float> st[3] = {{sv::StepKind::RZ, 1, cs.data()}, {sv::StepKind::RY, 1, cs.data()}, {sv::StepKind::RZ, 1, cs.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 3, out); break; }
       case 4: { sv::AdjointStep<float> st[1] = {{sv::StepKind::Matrix, 1, m.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 1, out); break; }
       case 5: k.pauli_accumulate(lam.data(), psi.data(), n, 0, uint64_t(1) << bit, 0, m.data()); break;
+      case 6: k.swap_lane_bit(psi.data(), n, bit % 3, bit); break;
+      case 7: k.apply_real_matrix1(psi.data(), n, bit, 0, cs.data()); break;
     }
     benchmark::ClobberMemory();
   }
@@ -145,7 +147,7 @@ BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "block
     ->Args({20, 25, 1, 1, 1})->Args({20, 25, 1, 1, 0})->Args({20, 25, 2, 1, 1})
     ->Args({26, 2, 1, 1, 1})->Args({26, 2, 1, 1, 0})->Args({26, 2, 2, 1, 1})
     ->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8}, {0, 1, 2, 3, 4, 5}});
+BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8, 14}, {0, 1, 2, 3, 4, 5, 6, 7}});
 BENCHMARK(qml_forward)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(qml_forward_vjp)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})

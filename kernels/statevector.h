@@ -91,6 +91,9 @@ class StatevectorKernels {
   virtual void adjoint_block1(R* psi, R* lam, int n, int bit, uint64_t ctrl,
                               const AdjointStep<R>* steps, int count, double* out) const = 0;
 
+  // out[j][L] = <psi| Z^zmasks[j] |psi> for `count` (<= 64) Z strings in one pass.
+  virtual void zstrings_expval(const R* psi, int n, const uint64_t* zmasks, int count,
+                               double* out) const = 0;
   // lam += sum_j c_j * Z^zmasks[j] psi over `count` Z strings in one pass; c: [count][L].
   virtual void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks,
                                    int count, const R* c) const = 0;

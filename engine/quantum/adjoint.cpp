@@ -65,9 +65,74 @@ void fill_coeffs(const Runner<R>& run, const Gate& gate, const StepPlan<R>& sp, 
   }
 }
 
+// One sample of many qubits in the single-state layout (an eighth of the memory of padded
+// tiles): forward by cache chunks, then gate by gate backwards (three passes per gate).
+template <class R>
+void lane_sweep(const Circuit& c, const Batch& batch, const double* g, const SimOptions& o,
+                double* gin, double* gw) {
+  const int n = c.n_wires(), K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
+  const int rows = n - kLaneBits;
+  check_memory(rows, sizeof(R), 2, "adjoint");
+  const int k = o.cache_blocking ? chunk_row_bits(rows, sizeof(R), o.chunk_row_bits) : rows;
+  const std::vector<double> theta = resolve_angles(c, batch);
+  std::vector<int> perm;
+  std::vector<Op> ops = compile_lane_ops(c, o.fuse, &perm, k);
+  const Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {}, perm);
+  std::vector<R> psi(run.tile_values()), lam(run.tile_values(), R(0));
+  if (k < rows) {
+    run.run_blocked(psi.data(), k);
+  } else {
+    run.run(0, psi.data());
+  }
+  for (int kk = 0; kk < K; ++kk)
+    run.lane_layout_accumulate(lam.data(), psi.data(), c.observables()[kk], g[kk]);
+  if (gin) std::fill(gin, gin + I, 0.0);
+  if (gw) std::fill(gw, gw + W, 0.0);
+  const auto& gates = c.gates();
+  for (size_t i = run.ops().size(); i-- > 0;) {
+    const Op& op = run.ops()[i];
+    if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1) {
+      run.apply(0, op, psi.data(), /*inverse=*/true);
+      run.apply(0, op, lam.data(), /*inverse=*/true);
+      continue;
+    }
+    for (size_t j = op.gates.size(); j-- > 0;) {
+      const int gi = op.gates[j];
+      run.unapply_gate(op, gi, psi.data());
+      for (size_t p = 0; p < gates[gi].params.size(); ++p) {
+        const Param& par = gates[gi].params[p];
+        double* dst = par.source == Param::Source::Input ? gin
+                      : par.source == Param::Source::Weight ? gw : nullptr;
+        if (!dst) continue;
+        dst[par.index] += par.scale * run.gate_derivative(op, gi, int(p), lam.data(), psi.data());
+      }
+      run.unapply_gate(op, gi, lam.data());
+    }
+  }
+  // amplitude embedding: every lane swap undone, physical index = logical index again
+  if (c.embedding() && gin) {
+    const AmplitudeEmbedding& e = *c.embedding();
+    const int64_t dim = int64_t(1) << n;
+    double norm;
+    const std::vector<double> phi = embedded_amplitudes(c, batch.inputs.data(), &norm);
+    std::vector<double> gphi(dim);
+    double dot = 0.0;
+    for (int64_t j = 0; j < dim; ++j) {
+      gphi[j] = 2.0 * double(lam[((j >> kLaneBits) * 2) * L + (j & (L - 1))]);
+      dot += phi[j] * gphi[j];
+    }
+    for (int j = 0; j < e.length; ++j)
+      gin[e.offset + j] += e.normalize ? (gphi[j] - phi[j] * dot) / norm : gphi[j];
+  }
+}
+
 template <class R>
 void sweep(const Circuit& c, const Batch& batch, const double* g, const SimOptions& o,
            double* gin, double* gw, const FinalStates* states) {
+  if (use_lane_layout(c, batch.size, o)) {
+    lane_sweep<R>(c, batch, g, o, gin, gw);
+    return;
+  }
   const int n = c.n_wires(), K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
   const int64_t B = batch.size;
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();

@@ -360,8 +360,26 @@ class Runner {
       return;
     }
     double lane[2 * L];
+    // the Z strings (most measurements) in one pass
+    uint64_t zmasks[64];
+    int zk[64], zcount = 0;
+    for (int kk = 0; kk < K && zcount < 64; ++kk) {
+      const Observable& o = obs[kk];
+      if (o.kind != Observable::Kind::Pauli) continue;
+      uint64_t x, z;
+      int ny;
+      pauli_masks(o, &x, &z, &ny);
+      if (x != 0) continue;
+      zmasks[zcount] = z;
+      zk[zcount++] = kk;
+    }
+    std::vector<double> zout(size_t(zcount) * L);
+    if (zcount) k_.zstrings_expval(psi, n_, zmasks, zcount, zout.data());
+    for (int j = 0; j < zcount; ++j)
+      for (int l = 0; l < L; ++l) out[l * K + zk[j]] = zout[j * L + l];
     for (int kk = 0; kk < K; ++kk) {
       const Observable& o = obs[kk];
+      if (std::find(zk, zk + zcount, kk) != zk + zcount) continue;
       if (o.kind == Observable::Kind::Pauli) {
         uint64_t x, z;
         int ny;
@@ -373,6 +391,78 @@ class Runner {
         k_.inner_matrix1(psi, psi, n_, wire_bit(n_, o.wire), 0, block, lane);
       }
       for (int l = 0; l < L; ++l) out[l * K + kk] = lane[l];
+    }
+  }
+
+  // ---- the adjoint method in the single-state layout (gate by gate) ------------------------
+  // psi <- U_g^dagger psi for gate g of op.
+  void unapply_gate(const Op& op, int g, R* psi) const {
+    Mat2 m[L];
+    const Mat2 u = dagger(target_matrix(c_.gates()[g], angles(0, g)));
+    for (int l = 0; l < L; ++l) m[l] = u;
+    alignas(64) R block[4 * 2 * L];
+    fill_op_block(op, m, block);
+    if (op.type == OpType::Diagonal1) {
+      k_.apply_diagonal1(psi, n_, op.bit, op.ctrl, block);
+    } else {
+      k_.apply_matrix1(psi, n_, op.bit, op.ctrl, block);
+    }
+  }
+  // 2 Re <lam| dU_g/dtheta_p |psi>, summed over the lanes (the one state).
+  double gate_derivative(const Op& op, int g, int p, const R* lam, const R* psi) const {
+    const Mat2 d = target_derivative(c_.gates()[g], angles(0, g), p);
+    Mat2 m[L];
+    for (int l = 0; l < L; ++l) {
+      if ((l & op.lane_ctrl) != op.lane_ctrl) {
+        m[l] = {0.0, 0.0, 0.0, 0.0};  // the gate does not act in this lane
+      } else if (op.lane_target >= 0) {
+        const cdouble v = (l >> op.lane_target) & 1 ? d[3] : d[0];
+        m[l] = {v, 0.0, 0.0, v};
+      } else {
+        m[l] = d;
+      }
+    }
+    static const int all[4] = {0, 1, 2, 3};
+    alignas(64) R block[4 * 2 * L];
+    fill_block(block, m, all, 4);
+    double out[2 * L];
+    k_.inner_matrix1(lam, psi, n_, op.bit, op.ctrl, block, out);
+    double sum = 0.0;
+    for (int l = 0; l < L; ++l) sum += out[l];
+    return 2.0 * sum;
+  }
+  // lam += coef * O psi in the single-state layout.
+  void lane_layout_accumulate(R* lam, const R* psi, const Observable& o, double coef) const {
+    const int64_t dim = int64_t(1) << c_.n_wires();
+    auto add = [&](int64_t p, cdouble v) {
+      R* row = lam + ((p >> kLaneBits) * 2) * L + (p & (L - 1));
+      row[0] += R(coef * v.real());
+      row[L] += R(coef * v.imag());
+    };
+    if (o.kind == Observable::Kind::Hermitian) {
+      const int64_t q = int64_t(1) << perm_[o.wire];
+      const auto& m = o.matrix;
+      for (int64_t p = 0; p < dim; ++p) {
+        if (p & q) continue;
+        const cdouble a0 = at(psi, p), a1 = at(psi, p | q);
+        add(p, m[0] * a0 + m[1] * a1);
+        add(p | q, m[2] * a0 + m[3] * a1);
+      }
+      return;
+    }
+    uint64_t x = 0, z = 0;
+    int ny = 0;
+    for (const auto& [w, c] : o.paulis) {
+      const uint64_t b = uint64_t(1) << perm_[w];
+      if (c == 'X' || c == 'Y') x |= b;
+      if (c == 'Z' || c == 'Y') z |= b;
+      if (c == 'Y') ++ny;
+    }
+    static const cdouble phase[4] = {1.0, cdouble(0, 1), -1.0, cdouble(0, -1)};
+    for (int64_t p = 0; p < dim; ++p) {  // (P psi)_p = i^ny (-1)^{|(p^x)&z|} psi_{p^x}
+      const int64_t j = p ^ int64_t(x);
+      const double sign = __builtin_parityll(uint64_t(j) & z) ? -1.0 : 1.0;
+      add(p, phase[ny & 3] * sign * at(psi, j));
     }
   }
 

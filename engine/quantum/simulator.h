@@ -22,7 +22,7 @@ struct SimOptions {
   int threads = 0;   // OpenMP threads over the tiles of a batch; 0 = OpenMP's default
   // A batch of one sample with at least this many qubits is simulated in the single-state
   // layout (its lowest qubits in the SIMD lanes, no padding lanes: a 28-qubit complex64 state
-  // takes 2 GiB), with threads inside the state. Gradients always use the batch layout.
+  // takes 2 GiB), with threads inside the state; the adjoint method then holds two states.
   int single_state_min_qubits = 12;
   // Single-state layout: apply runs of gates chunk by chunk (cache-sized chunks of
   // 2^chunk_row_bits rows; 0 = 1 MiB), moving each gate's target into the chunk first.

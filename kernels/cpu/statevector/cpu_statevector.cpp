@@ -62,6 +62,10 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
                       const AdjointStep<R>* steps, int count, double* out) const override {
     cpu::adjoint_block1(psi, lam, n, bit, ctrl, steps, count, out);
   }
+  void zstrings_expval(const R* psi, int n, const uint64_t* zmasks, int count,
+                       double* out) const override {
+    cpu::zstrings_expval(psi, n, zmasks, count, out);
+  }
   void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks, int count,
                            const R* c) const override {
     cpu::zstrings_accumulate(lam, psi, n, zmasks, count, c);

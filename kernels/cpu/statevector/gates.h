@@ -136,21 +136,32 @@ void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) {
 }
 
 // psi: [2^n][2][L]; swaps amplitudes (row bit 0, lane bit 1) <-> (row bit 1, lane bit 0).
-template <class R>
-void swap_lane_bit(R* psi, int n, int lane_bit, int bit) {
+// LB (the lane bit's value) is a template argument: the lane shuffles are constants.
+template <class R, int LB>
+void swap_lane_bit_t(R* psi, int n, int bit) {
   const int64_t s = int64_t(1) << bit;
-  const int lb = 1 << lane_bit;
   for_pairs(n, bit, 0, [&](int64_t i0) {
     R* __restrict a = row_re(psi, i0);
     R* __restrict b = row_re(psi, i0 + s);
-    for (int h = 0; h < 2; ++h)
-      for (int l = 0; l < L; ++l)
-        if (l & lb) {
-          const R t = a[h * L + l];
-          a[h * L + l] = b[h * L + (l ^ lb)];
-          b[h * L + (l ^ lb)] = t;
-        }
+    // lanes with the bit set in row a <-> lanes with it clear in row b: blocks of LB
+#pragma GCC unroll 16
+    for (int l = 0; l < 2 * L; l += 2 * LB)
+#pragma GCC unroll 4
+      for (int j = 0; j < LB; ++j) {
+        const R t = a[l + LB + j];
+        a[l + LB + j] = b[l + j];
+        b[l + j] = t;
+      }
   });
+}
+
+template <class R>
+void swap_lane_bit(R* psi, int n, int lane_bit, int bit) {
+  switch (lane_bit) {
+    case 0: swap_lane_bit_t<R, 1>(psi, n, bit); return;
+    case 1: swap_lane_bit_t<R, 2>(psi, n, bit); return;
+    default: swap_lane_bit_t<R, 4>(psi, n, bit); return;
+  }
 }
 
 // psi: [2^n][2][L]; m: [16][2][L] on (bit_hi, bit_lo).

@@ -125,6 +125,32 @@ void pauli_accumulate(R* lam, const R* psi, int n, uint64_t xmask, uint64_t zmas
   }
 }
 
+// psi: [2^n][2][L]; out: [count][L] = sum_i (-1)^{|i & z_j|} |psi_i|^2 (count <= 64).
+template <class R>
+void zstrings_expval(const R* psi, int n, const uint64_t* zmasks, int count, double* out) {
+  const int64_t dim = int64_t(1) << n;
+  for (int i = 0; i < count * L; ++i) out[i] = 0.0;
+  alignas(64) R acc[64][L];
+  for (int64_t c0 = 0; c0 < dim; c0 += kChunk) {  // R sums per chunk, double across chunks
+    for (int j = 0; j < count; ++j)
+      for (int l = 0; l < L; ++l) acc[j][l] = R(0);
+    const int64_t end = std::min(dim, c0 + kChunk);
+    for (int64_t i = c0; i < end; ++i) {
+      const R* a = row_re(psi, i);
+      alignas(64) R p[L];
+#pragma omp simd
+      for (int l = 0; l < L; ++l) p[l] = a[l] * a[l] + a[L + l] * a[L + l];
+      for (int j = 0; j < count; ++j) {
+        const R sign = parity(uint64_t(i) & zmasks[j]) ? R(-1) : R(1);
+#pragma omp simd
+        for (int l = 0; l < L; ++l) acc[j][l] += sign * p[l];
+      }
+    }
+    for (int j = 0; j < count; ++j)
+      for (int l = 0; l < L; ++l) out[j * L + l] += acc[j][l];
+  }
+}
+
 // lam += sum_j c_j (-1)^{|i & z_j|} psi_i; c: [count][L].
 template <class R>
 void zstrings_accumulate(R* lam, const R* psi, int n, const uint64_t* zmasks, int count,
