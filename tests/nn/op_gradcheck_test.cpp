@@ -204,6 +204,13 @@ TEST_CASE("pooling gradients by finite differences") {
             "adaptive 3x4");
   gradcheck([](const std::vector<Tensor>& v) { return global_avg_pool2d(v[0]); }, {x}, "global");
   gradcheck([](const std::vector<Tensor>& v) { return pad2d(v[0], 1, 2, 0, 3); }, {x}, "pad2d");
+  // drop_path with the generator reset before every evaluation, so the mask is fixed
+  gradcheck(
+      [](const std::vector<Tensor>& v) {
+        manual_seed(21);
+        return drop_path(v[0], 0.4, true);
+      },
+      {randn({6, 2, 3, 3}, DType::Float64)}, "drop_path");
 }
 
 TEST_CASE("pooling values and shapes") {
