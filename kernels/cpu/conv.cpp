@@ -3,11 +3,11 @@
 // - depthwise (groups == Cin): direct loops (conv_depthwise.cpp);
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // Threading is described at SingleThreadedBlas below.
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
-
-#include <omp.h>
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
@@ -133,7 +133,8 @@ std::vector<ConvTask> make_tasks(const ConvGeometry& g, int64_t extent, int64_t 
   std::vector<ConvTask> tasks;
   for (int64_t b = 0; b < g.batch; ++b) {
     for (int64_t gr = 0; gr < g.groups; ++gr) {
-      for (int64_t lo = 0; lo < extent; lo += step) tasks.push_back({b, gr, lo, std::min(lo + step, extent)});
+      for (int64_t lo = 0; lo < extent; lo += step)
+        tasks.push_back({b, gr, lo, std::min(lo + step, extent)});
     }
   }
   return tasks;
@@ -230,8 +231,8 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
     for (int64_t oh0 = 0; oh0 < g.out_h; oh0 += tile) {
       const int64_t oh1 = std::min(oh0 + tile, g.out_h), ncols = (oh1 - oh0) * g.out_w;
       // col [K, ncols] = w_g^T [K, Cout_g] @ gy_g[:, tile] [Cout_g, ncols]
-      gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0),
-              col, ncols);
+      gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0), col,
+              ncols);
       col2im_rows(gxg, col, g, p, oh0, oh1, threaded);
     }
   });
