@@ -28,14 +28,16 @@ class Bottleneck : public nn::Module {
     const int64_t out = mid * 4;
     conv1_ = register_module("conv1", std::make_shared<nn::Conv2d>(in, mid, 1, 1, 0, 1, 1, false));
     bn1_ = register_module("bn1", std::make_shared<nn::BatchNorm2d>(mid));
-    conv2_ = register_module("conv2", std::make_shared<nn::Conv2d>(mid, mid, 3, stride, 1, 1, 1, false));
+    conv2_ =
+        register_module("conv2", std::make_shared<nn::Conv2d>(mid, mid, 3, stride, 1, 1, 1, false));
     bn2_ = register_module("bn2", std::make_shared<nn::BatchNorm2d>(mid));
     conv3_ = register_module("conv3", std::make_shared<nn::Conv2d>(mid, out, 1, 1, 0, 1, 1, false));
     bn3_ = register_module("bn3", std::make_shared<nn::BatchNorm2d>(out));
     if (stride != 1 || in != out) {
-      down_ = register_module("downsample", std::make_shared<nn::Sequential>(nn::Sequential{
-                                                std::make_shared<nn::Conv2d>(in, out, 1, stride, 0, 1, 1, false),
-                                                std::make_shared<nn::BatchNorm2d>(out)}));
+      down_ = register_module("downsample",
+                              std::make_shared<nn::Sequential>(nn::Sequential{
+                                  std::make_shared<nn::Conv2d>(in, out, 1, stride, 0, 1, 1, false),
+                                  std::make_shared<nn::BatchNorm2d>(out)}));
     }
   }
   Tensor forward(const Tensor& x) override {
@@ -70,7 +72,9 @@ std::shared_ptr<nn::Module> resnet50_stack() {
   return net;
 }
 
-std::shared_ptr<nn::Module> make(int64_t which) { return which == 0 ? study_cnn() : resnet50_stack(); }
+std::shared_ptr<nn::Module> make(int64_t which) {
+  return which == 0 ? study_cnn() : resnet50_stack();
+}
 const char* kNames[] = {"study_cnn", "resnet50_stack"};
 
 void BM_train_step(benchmark::State& state) {
@@ -104,7 +108,11 @@ void BM_inference(benchmark::State& state) {
 }
 
 void models(benchmark::internal::Benchmark* b) {
-  b->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3)->Repetitions(3)
+  b->Arg(0)
+      ->Arg(1)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(3)
+      ->Repetitions(3)
       ->ReportAggregatesOnly(true);
 }
 

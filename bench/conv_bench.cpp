@@ -17,15 +17,15 @@ struct ConvShape {
 
 // The same list, same order, as CONV_SHAPES in tools/nn/bench_torch.py.
 const ConvShape kShapes[] = {
-    {"3x3_64_56", 64, 64, 56, 3, 1, 1, 1},          // ResNet layer1 3x3
-    {"1x1_256_64_56", 256, 64, 56, 1, 1, 0, 1},     // ResNet layer1 reduce
-    {"1x1_64_256_56", 64, 256, 56, 1, 1, 0, 1},     // ResNet layer1 expand
-    {"dw3x3_144_56", 144, 144, 56, 3, 1, 1, 144},   // EfficientNet depthwise
+    {"3x3_64_56", 64, 64, 56, 3, 1, 1, 1},            // ResNet layer1 3x3
+    {"1x1_256_64_56", 256, 64, 56, 1, 1, 0, 1},       // ResNet layer1 reduce
+    {"1x1_64_256_56", 64, 256, 56, 1, 1, 0, 1},       // ResNet layer1 expand
+    {"dw3x3_144_56", 144, 144, 56, 3, 1, 1, 144},     // EfficientNet depthwise
     {"dw5x5_240_28_s2", 240, 240, 56, 5, 2, 2, 240},  // strided depthwise
-    {"7x7s2_3_64_224", 3, 64, 224, 7, 2, 3, 1},     // ResNet stem (strided)
-    {"3x3s2_128_56", 128, 128, 56, 3, 2, 1, 1},     // ResNet layer2 strided 3x3
-    {"3x3_3_32_224", 3, 32, 224, 3, 1, 1, 1},       // the study's CNN, conv1
-    {"3x3_32_64_112", 32, 64, 112, 3, 1, 1, 1},     // the study's CNN, conv2
+    {"7x7s2_3_64_224", 3, 64, 224, 7, 2, 3, 1},       // ResNet stem (strided)
+    {"3x3s2_128_56", 128, 128, 56, 3, 2, 1, 1},       // ResNet layer2 strided 3x3
+    {"3x3_3_32_224", 3, 32, 224, 3, 1, 1, 1},         // the study's CNN, conv1
+    {"3x3_32_64_112", 32, 64, 112, 3, 1, 1, 1},       // the study's CNN, conv2
 };
 
 void BM_conv_forward(benchmark::State& state) {

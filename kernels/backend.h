@@ -102,8 +102,9 @@ class Backend {
   // Every view here is contiguous NCHW (weights [Cout, Cin / groups, KH, KW]) and float32 or
   // float64. The defaults fail, so a backend that lacks them still builds.
   // y: [B, Cout, Ho, Wo] from x: [B, Cin, H, W], w, bias: [Cout] (bias.data may be null).
-  virtual void conv2d_forward(const StridedView& /*y*/, const StridedView& /*x*/, const StridedView& /*w*/,
-                              const StridedView& /*bias*/, const Conv2dParams& /*p*/) {
+  virtual void conv2d_forward(const StridedView& /*y*/, const StridedView& /*x*/,
+                              const StridedView& /*w*/, const StridedView& /*bias*/,
+                              const Conv2dParams& /*p*/) {
     fail("conv2d", "not implemented on the ", name(), " backend yet");
   }
   // gx: [B, Cin, H, W] (overwritten) from gy: [B, Cout, Ho, Wo] and w.
@@ -125,8 +126,9 @@ class Backend {
   virtual void batch_norm_forward(const StridedView& /*y*/, const StridedView& /*save_mean*/,
                                   const StridedView& /*save_invstd*/, const StridedView& /*x*/,
                                   const StridedView& /*weight*/, const StridedView& /*bias*/,
-                                  const StridedView& /*running_mean*/, const StridedView& /*running_var*/,
-                                  bool /*training*/, double /*momentum*/, double /*eps*/) {
+                                  const StridedView& /*running_mean*/,
+                                  const StridedView& /*running_var*/, bool /*training*/,
+                                  double /*momentum*/, double /*eps*/) {
     fail("batch_norm", "not implemented on the ", name(), " backend yet");
   }
   // gx (overwritten; data may be null), gweight, gbias: [C] (overwritten; data may be null).
@@ -134,8 +136,8 @@ class Backend {
   virtual void batch_norm_backward(const StridedView& /*gx*/, const StridedView& /*gweight*/,
                                    const StridedView& /*gbias*/, const StridedView& /*gy*/,
                                    const StridedView& /*x*/, const StridedView& /*weight*/,
-                                   const StridedView& /*save_mean*/, const StridedView& /*save_invstd*/,
-                                   bool /*training*/) {
+                                   const StridedView& /*save_mean*/,
+                                   const StridedView& /*save_invstd*/, bool /*training*/) {
     fail("batch_norm_backward", "not implemented on the ", name(), " backend yet");
   }
   // y: [B, C, Ho, Wo], indices: int64 [B, C, Ho, Wo] (flat h * W + w of the maximum in x).

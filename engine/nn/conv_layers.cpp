@@ -24,10 +24,15 @@ Tensor own_tensor(Module& m, const std::string& name) {
 
 Conv2d::Conv2d(int64_t in, int64_t out, Size2 kernel_, Size2 stride_, Size2 padding_,
                Size2 dilation_, int64_t groups_, bool bias)
-    : in_channels(in), out_channels(out), groups(groups_), kernel(kernel_), stride(stride_),
-      padding(padding_), dilation(dilation_) {
-  check(in > 0 && out > 0 && groups > 0, "Conv2d", "channels and groups must be positive, got ",
-        in, " -> ", out, " with groups ", groups);
+    : in_channels(in),
+      out_channels(out),
+      groups(groups_),
+      kernel(kernel_),
+      stride(stride_),
+      padding(padding_),
+      dilation(dilation_) {
+  check(in > 0 && out > 0 && groups > 0, "Conv2d", "channels and groups must be positive, got ", in,
+        " -> ", out, " with groups ", groups);
   check(in % groups == 0 && out % groups == 0, "Conv2d", "in_channels (", in,
         ") and out_channels (", out, ") must be divisible by groups (", groups, ")");
   check(kernel.h > 0 && kernel.w > 0, "Conv2d", "kernel must be positive");
@@ -37,8 +42,8 @@ Conv2d::Conv2d(int64_t in, int64_t out, Size2 kernel_, Size2 stride_, Size2 padd
 }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  check(x.dim() == 4 && x.size(1) == in_channels, "Conv2d",
-        "expects an input [B, ", in_channels, ", H, W], got shape ", shape_str(x.shape()));
+  check(x.dim() == 4 && x.size(1) == in_channels, "Conv2d", "expects an input [B, ", in_channels,
+        ", H, W], got shape ", shape_str(x.shape()));
   return conv2d(x, own_tensor(*this, "weight"), own_tensor(*this, "bias"), stride, padding,
                 dilation, groups);
 }
@@ -83,8 +88,8 @@ Linear::Linear(int64_t in, int64_t out, bool bias) : in_features(in), out_featur
 }
 
 Tensor Linear::forward(const Tensor& x) {
-  check(x.dim() >= 1 && x.size(-1) == in_features, "Linear", "expects an input [..., ",
-        in_features, "], got shape ", shape_str(x.shape()));
+  check(x.dim() >= 1 && x.size(-1) == in_features, "Linear", "expects an input [..., ", in_features,
+        "], got shape ", shape_str(x.shape()));
   return linear(x, own_tensor(*this, "weight"), own_tensor(*this, "bias"));
 }
 

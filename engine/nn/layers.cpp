@@ -43,8 +43,12 @@ Tensor MaxPool2d::forward(const Tensor& x) {
 
 AvgPool2d::AvgPool2d(Size2 kernel_, Size2 stride_, Size2 padding_, bool ceil, bool include_pad,
                      int64_t divisor)
-    : kernel(kernel_), stride(stride_), padding(padding_), ceil_mode(ceil),
-      count_include_pad(include_pad), divisor_override(divisor) {}
+    : kernel(kernel_),
+      stride(stride_),
+      padding(padding_),
+      ceil_mode(ceil),
+      count_include_pad(include_pad),
+      divisor_override(divisor) {}
 Tensor AvgPool2d::forward(const Tensor& x) {
   check_4d(x, "AvgPool2d");
   return avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override);

@@ -38,7 +38,8 @@ void CosineAnnealingLR::step() {
   const double pi = std::acos(-1.0);
   for (size_t i = 0; i < base_lrs_.size(); ++i) {
     optimizer_.groups()[i].lr =
-        eta_min_ + (base_lrs_[i] - eta_min_) * (1 + std::cos(pi * double(epoch_) / double(t_max_))) / 2;
+        eta_min_ +
+        (base_lrs_[i] - eta_min_) * (1 + std::cos(pi * double(epoch_) / double(t_max_))) / 2;
   }
 }
 

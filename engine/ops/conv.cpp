@@ -5,8 +5,8 @@
 
 namespace msq {
 
-int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad,
-                         int64_t dilation, bool ceil_mode) {
+int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
+                         bool ceil_mode) {
   const int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
   int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
   // PyTorch: the last window of ceil mode must start inside the image or left padding.
@@ -40,8 +40,8 @@ void check_conv_args(const Tensor& x, const Tensor& w, const Tensor& bias, Size2
         groups, " expects ", w.size(1) * groups, " input channels, but input ",
         shape_str(x.shape()), " has ", cin);
   const int64_t kh = dilation.h * (w.size(2) - 1) + 1, kw = dilation.w * (w.size(3) - 1) + 1;
-  check(kh <= x.size(2) + 2 * padding.h && kw <= x.size(3) + 2 * padding.w, op, "kernel ", kh,
-        "x", kw, " (dilated) is larger than the padded input ", x.size(2) + 2 * padding.h, "x",
+  check(kh <= x.size(2) + 2 * padding.h && kw <= x.size(3) + 2 * padding.w, op, "kernel ", kh, "x",
+        kw, " (dilated) is larger than the padded input ", x.size(2) + 2 * padding.h, "x",
         x.size(3) + 2 * padding.w, " (input ", shape_str(x.shape()), ", weight ",
         shape_str(w.shape()), ")");
   if (bias.defined()) {
@@ -63,8 +63,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
   p.pad_h = padding.h, p.pad_w = padding.w;
   p.dilation_h = dilation.h, p.dilation_w = dilation.w;
   p.groups = groups;
-  const int64_t out_h = conv_output_size(x.size(2), weight.size(2), stride.h, padding.h, dilation.h);
-  const int64_t out_w = conv_output_size(x.size(3), weight.size(3), stride.w, padding.w, dilation.w);
+  const int64_t out_h =
+      conv_output_size(x.size(2), weight.size(2), stride.h, padding.h, dilation.h);
+  const int64_t out_w =
+      conv_output_size(x.size(3), weight.size(3), stride.w, padding.w, dilation.w);
   Tensor xd = x.detach().contiguous(), wd = weight.detach().contiguous();
   Tensor bd = bias.defined() ? bias.detach().contiguous() : Tensor();
   Tensor y = Tensor::empty({x.size(0), weight.size(0), out_h, out_w}, x.options());
@@ -95,7 +97,8 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 s
       Tensor gw = Tensor::empty(wd.shape(), wd.options());
       Tensor gb = need_b ? Tensor::empty(bd.shape(), bd.options()) : Tensor();
       if (gy.numel() > 0) {
-        b.conv2d_backward_weight(gw.view_for_kernel(), need_b ? gb.view_for_kernel() : StridedView{},
+        b.conv2d_backward_weight(gw.view_for_kernel(),
+                                 need_b ? gb.view_for_kernel() : StridedView{},
                                  gy.view_for_kernel(), xd.view_for_kernel(), p);
       } else {
         gw.zero_();

@@ -15,7 +15,9 @@ void check_channel_tensor(const Tensor& t, const Tensor& x, const char* what) {
         dtype_name(x.dtype()), ", got ", shape_str(t.shape()), " of ", dtype_name(t.dtype()));
 }
 
-StridedView kernel_view(const Tensor& t) { return t.defined() ? t.view_for_kernel() : StridedView{}; }
+StridedView kernel_view(const Tensor& t) {
+  return t.defined() ? t.view_for_kernel() : StridedView{};
+}
 
 }  // namespace
 
@@ -48,12 +50,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
   Tensor save_invstd = Tensor::empty({channels}, x.options());
   Tensor rm = running_mean.defined() ? running_mean.detach() : Tensor();
   Tensor rv = running_var.defined() ? running_var.detach() : Tensor();
-  backend(x.device()).batch_norm_forward(
-      y.view({batch, channels, hw}).view_for_kernel(), save_mean.view_for_kernel(),
-      save_invstd.view_for_kernel(), xd.view({batch, channels, hw}).view_for_kernel(),
-      kernel_view(wd), kernel_view(bias.defined() ? bias.detach() : Tensor()),
-      kernel_view(rm), kernel_view(rv), use_batch_stats,
-      training ? momentum : 0.0, eps);
+  backend(x.device())
+      .batch_norm_forward(y.view({batch, channels, hw}).view_for_kernel(),
+                          save_mean.view_for_kernel(), save_invstd.view_for_kernel(),
+                          xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd),
+                          kernel_view(bias.defined() ? bias.detach() : Tensor()), kernel_view(rm),
+                          kernel_view(rv), use_batch_stats, training ? momentum : 0.0, eps);
   std::vector<Tensor> inputs{x};
   if (weight.defined()) inputs.push_back(weight);
   if (bias.defined()) inputs.push_back(bias);
@@ -66,11 +68,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
     Tensor gx = need_x ? Tensor::empty(xd.shape(), xd.options()) : Tensor();
     Tensor gw = need_w ? Tensor::empty({channels}, xd.options()) : Tensor();
     Tensor gb = need_b ? Tensor::empty({channels}, xd.options()) : Tensor();
-    backend(gy.device()).batch_norm_backward(
-        need_x ? gx.view({batch, channels, hw}).view_for_kernel() : StridedView{},
-        kernel_view(gw), kernel_view(gb), gy.view({batch, channels, hw}).view_for_kernel(),
-        xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd),
-        save_mean.view_for_kernel(), save_invstd.view_for_kernel(), use_batch_stats);
+    backend(gy.device())
+        .batch_norm_backward(
+            need_x ? gx.view({batch, channels, hw}).view_for_kernel() : StridedView{},
+            kernel_view(gw), kernel_view(gb), gy.view({batch, channels, hw}).view_for_kernel(),
+            xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd),
+            save_mean.view_for_kernel(), save_invstd.view_for_kernel(), use_batch_stats);
     std::vector<Tensor> grads{gx};
     if (has_w) grads.push_back(gw);
     if (has_b) grads.push_back(gb);

@@ -15,8 +15,8 @@ void check_pool_input(const Tensor& x, const char* op) {
 }
 
 // The window parameters and output shape of max/avg pooling, checked as PyTorch does.
-Pool2dParams pool_params(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding,
-                         bool ceil_mode, const char* op, Shape& out_shape) {
+Pool2dParams pool_params(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding, bool ceil_mode,
+                         const char* op, Shape& out_shape) {
   check_pool_input(x, op);
   if (stride.h == 0 && stride.w == 0) stride = kernel;
   check(kernel.h >= 1 && kernel.w >= 1 && stride.h >= 1 && stride.w >= 1, op,
@@ -26,8 +26,8 @@ Pool2dParams pool_params(const Tensor& x, Size2 kernel, Size2 stride, Size2 padd
         kernel.h, ", ", kernel.w, ")");
   check(kernel.h <= x.size(2) + 2 * padding.h && kernel.w <= x.size(3) + 2 * padding.w, op,
         "kernel ", kernel.h, "x", kernel.w, " is larger than the padded input ",
-        x.size(2) + 2 * padding.h, "x", x.size(3) + 2 * padding.w, " (input ",
-        shape_str(x.shape()), ")");
+        x.size(2) + 2 * padding.h, "x", x.size(3) + 2 * padding.w, " (input ", shape_str(x.shape()),
+        ")");
   Pool2dParams p;
   p.kernel_h = kernel.h, p.kernel_w = kernel.w;
   p.stride_h = stride.h, p.stride_w = stride.w;
@@ -50,8 +50,9 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding, bo
   Tensor y = Tensor::empty(out_shape, x.options());
   Tensor indices = Tensor::empty(out_shape, TensorOptions(DType::Int64).with_device(x.device()));
   if (y.numel() > 0) {
-    backend(x.device()).max_pool2d_forward(y.view_for_kernel(), indices.view_for_kernel(),
-                                           xd.view_for_kernel(), p);
+    backend(x.device())
+        .max_pool2d_forward(y.view_for_kernel(), indices.view_for_kernel(), xd.view_for_kernel(),
+                            p);
   }
   if (!any_requires_grad({x})) return y;
   Shape in_shape = x.shape();
@@ -60,8 +61,8 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding, bo
     Tensor gy = gs[0].contiguous();
     Tensor gx = Tensor::empty(in_shape, opts);
     if (gy.numel() == 0) return std::vector<Tensor>{gx.zero_()};
-    backend(gy.device()).max_pool2d_backward(gx.view_for_kernel(), gy.view_for_kernel(),
-                                             indices.view_for_kernel());
+    backend(gy.device())
+        .max_pool2d_backward(gx.view_for_kernel(), gy.view_for_kernel(), indices.view_for_kernel());
     return std::vector<Tensor>{gx};
   });
   return y;
@@ -96,8 +97,8 @@ Tensor avg_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding, bo
 // x: [B, C, H, W] -> [B, C, output.h, output.w]
 Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output) {
   check_pool_input(x, "adaptive_avg_pool2d");
-  check(output.h >= 1 && output.w >= 1, "adaptive_avg_pool2d", "output size must be positive, got (",
-        output.h, ", ", output.w, ")");
+  check(output.h >= 1 && output.w >= 1, "adaptive_avg_pool2d",
+        "output size must be positive, got (", output.h, ", ", output.w, ")");
   check(x.size(2) >= 1 && x.size(3) >= 1, "adaptive_avg_pool2d", "input ", shape_str(x.shape()),
         " has an empty plane");
   Tensor xd = x.detach().contiguous();

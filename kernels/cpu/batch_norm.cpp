@@ -106,9 +106,8 @@ void bn_backward(T* gx, T* gweight, T* gbias, const T* gy, const T* x, const T* 
 void CpuBackend::batch_norm_forward(const StridedView& y, const StridedView& save_mean,
                                     const StridedView& save_invstd, const StridedView& x,
                                     const StridedView& weight, const StridedView& bias,
-                                    const StridedView& running_mean,
-                                    const StridedView& running_var, bool training,
-                                    double momentum, double eps) {
+                                    const StridedView& running_mean, const StridedView& running_var,
+                                    bool training, double momentum, double eps) {
   check(x.ndim == 3 && x.is_contiguous() && y.is_contiguous(), "batch_norm",
         "CPU kernel expects contiguous [B, C, HW] views");
   cpu::dispatch_floating_types(x.dtype, "batch_norm", [&](auto tag) {
@@ -122,15 +121,15 @@ void CpuBackend::batch_norm_forward(const StridedView& y, const StridedView& sav
 void CpuBackend::batch_norm_backward(const StridedView& gx, const StridedView& gweight,
                                      const StridedView& gbias, const StridedView& gy,
                                      const StridedView& x, const StridedView& weight,
-                                     const StridedView& save_mean,
-                                     const StridedView& save_invstd, bool training) {
+                                     const StridedView& save_mean, const StridedView& save_invstd,
+                                     bool training) {
   check(x.ndim == 3 && x.is_contiguous() && gy.is_contiguous(), "batch_norm_backward",
         "CPU kernel expects contiguous [B, C, HW] views");
   cpu::dispatch_floating_types(x.dtype, "batch_norm_backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     bn_backward(gx.ptr<T>(), gweight.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(),
-                weight.ptr<T>(), save_mean.ptr<T>(), save_invstd.ptr<T>(), x.shape[0],
-                x.shape[1], x.shape[2], training);
+                weight.ptr<T>(), save_mean.ptr<T>(), save_invstd.ptr<T>(), x.shape[0], x.shape[1],
+                x.shape[2], training);
   });
 }
 

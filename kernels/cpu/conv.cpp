@@ -3,11 +3,11 @@
 // - depthwise (groups == Cin): direct loops (conv_depthwise.cpp);
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // Threading is described at SingleThreadedBlas below.
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
-
-#include <omp.h>
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
@@ -133,7 +133,8 @@ std::vector<ConvTask> make_tasks(const ConvGeometry& g, int64_t extent, int64_t 
   std::vector<ConvTask> tasks;
   for (int64_t b = 0; b < g.batch; ++b) {
     for (int64_t gr = 0; gr < g.groups; ++gr) {
-      for (int64_t lo = 0; lo < extent; lo += step) tasks.push_back({b, gr, lo, std::min(lo + step, extent)});
+      for (int64_t lo = 0; lo < extent; lo += step)
+        tasks.push_back({b, gr, lo, std::min(lo + step, extent)});
     }
   }
   return tasks;
@@ -150,6 +151,23 @@ std::vector<ConvTask> tile_tasks(const ConvGeometry& g, bool pointwise) {
   return make_tasks(g, g.out_h, rows_per_tile(g));
 }
 
+// Runs body(t, slot, threaded) for t in [0, n). With at least as many tasks as threads:
+// on OpenMP threads (slot = the thread, < task_slots(n)) with single-threaded BLAS; with
+// fewer: one task after another (slot 0), each with all threads (threaded BLAS, threaded
+// im2col/col2im).
+int task_slots(int64_t n) { return n >= max_threads() ? max_threads() : 1; }
+
+template <class F>
+void run_tasks(int64_t n, F&& body) {
+  if (task_slots(n) == 1) {
+    for (int64_t t = 0; t < n; ++t) body(t, 0, true);
+    return;
+  }
+  SingleThreadedBlas blas;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(task_slots(n))
+  for (int64_t t = 0; t < n; ++t) body(t, omp_get_thread_num(), false);
+}
+
 // y: [B, Cout, Ho, Wo], x: [B, Cin, H, W], w: [Cout, Cin_g, KH, KW], bias: [Cout] or null.
 template <class T>
 void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometry& g,
@@ -159,32 +177,28 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
   const bool pointwise = is_pointwise(g, p);
   const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);
   const int64_t n = int64_t(tasks.size()), col_size = k * rows_per_tile(g) * g.out_w;
-  {
-    SingleThreadedBlas blas;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t t = 0; t < n; ++t) {
-      const ConvTask& task = tasks[t];
-      const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
-      const T* wg = w + task.gr * g.out_cg * k;
-      T* yg = y + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
-      // The tile's columns of y_g: [Cout_g, ncols] with row stride out_hw; the bias is
-      // written first and the GEMM adds onto it (beta 1) while the tile is in cache.
-      const int64_t first = pointwise ? task.lo : task.lo * g.out_w;
-      const int64_t ncols = pointwise ? task.hi - task.lo : (task.hi - task.lo) * g.out_w;
-      T* yt = yg + first;
-      if (bias) fill_bias_tile(yt, bias + task.gr * g.out_cg, g.out_cg, ncols, out_hw);
-      const T beta = bias ? T(1) : T(0);
-      if (pointwise) {
-        // y_g[:, cols] [Cout_g, n] (+)= w_g [Cout_g, Cin_g] @ x_g[:, cols] [Cin_g, n]
-        gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, xg + first, in_hw, beta, yt, out_hw);
-        continue;
-      }
-      T* col = scratch<T>(size_t(col_size));
-      im2col_rows(col, xg, g, p, task.lo, task.hi, false);
-      // y_g[:, tile] [Cout_g, ncols] (+)= w_g [Cout_g, K] @ col [K, ncols]
-      gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, beta, yt, out_hw);
+  run_tasks(n, [&](int64_t t, int, bool threaded) {
+    const ConvTask& task = tasks[t];
+    const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
+    const T* wg = w + task.gr * g.out_cg * k;
+    T* yg = y + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
+    // The tile's columns of y_g: [Cout_g, ncols] with row stride out_hw; the bias is
+    // written first and the GEMM adds onto it (beta 1) while the tile is in cache.
+    const int64_t first = pointwise ? task.lo : task.lo * g.out_w;
+    const int64_t ncols = pointwise ? task.hi - task.lo : (task.hi - task.lo) * g.out_w;
+    T* yt = yg + first;
+    if (bias) fill_bias_tile(yt, bias + task.gr * g.out_cg, g.out_cg, ncols, out_hw);
+    const T beta = bias ? T(1) : T(0);
+    if (pointwise) {
+      // y_g[:, cols] [Cout_g, n] (+)= w_g [Cout_g, Cin_g] @ x_g[:, cols] [Cin_g, n]
+      gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, xg + first, in_hw, beta, yt, out_hw);
+      return;
     }
-  }
+    T* col = scratch<T>(size_t(col_size));
+    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
+    // y_g[:, tile] [Cout_g, ncols] (+)= w_g [Cout_g, K] @ col [K, ncols]
+    gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, beta, yt, out_hw);
+  });
 }
 
 // gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin_g, KH, KW].
@@ -198,19 +212,17 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
   if (pointwise) {
     // gx_g[:, cols] [Cin_g, n] = w_g^T [Cin_g, Cout_g] @ gy_g[:, cols] [Cout_g, n]
     const std::vector<ConvTask> tasks = tile_tasks(g, true);
-    SingleThreadedBlas blas;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t t = 0; t < int64_t(tasks.size()); ++t) {
+    run_tasks(int64_t(tasks.size()), [&](int64_t t, int, bool) {
       const ConvTask& task = tasks[t];
       gemm_rm(true, false, k, task.hi - task.lo, g.out_cg, T(1), w + task.gr * g.out_cg * k, k,
               gy + (task.b * g.out_c + task.gr * g.out_cg) * out_hw + task.lo, out_hw, T(0),
               gx + (task.b * g.in_c + task.gr * g.in_cg) * in_hw + task.lo, in_hw);
-    }
+    });
     return;
   }
   const int64_t tile = rows_per_tile(g), col_size = k * tile * g.out_w;
-  const bool wide = g.batch * g.groups < max_threads();
-  auto image = [&](int64_t b, int64_t gr, bool threaded) {
+  run_tasks(g.batch * g.groups, [&](int64_t t, int, bool threaded) {
+    const int64_t b = t / g.groups, gr = t % g.groups;
     T* gxg = gx + (b * g.in_c + gr * g.in_cg) * in_hw;
     const T* wg = w + gr * g.out_cg * k;
     const T* gyg = gy + (b * g.out_c + gr * g.out_cg) * out_hw;
@@ -219,20 +231,11 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
     for (int64_t oh0 = 0; oh0 < g.out_h; oh0 += tile) {
       const int64_t oh1 = std::min(oh0 + tile, g.out_h), ncols = (oh1 - oh0) * g.out_w;
       // col [K, ncols] = w_g^T [K, Cout_g] @ gy_g[:, tile] [Cout_g, ncols]
-      gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0),
-              col, ncols);
+      gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0), col,
+              ncols);
       col2im_rows(gxg, col, g, p, oh0, oh1, threaded);
     }
-  };
-  if (wide) {
-    for (int64_t b = 0; b < g.batch; ++b) {
-      for (int64_t gr = 0; gr < g.groups; ++gr) image(b, gr, true);
-    }
-    return;
-  }
-  SingleThreadedBlas blas;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t t = 0; t < g.batch * g.groups; ++t) image(t / g.groups, t % g.groups, false);
+  });
 }
 
 // gw: [Cout, Cin_g, KH, KW] (overwritten), gbias: [Cout] or null (overwritten). Each thread
@@ -247,39 +250,34 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
   const bool pointwise = is_pointwise(g, p);
   const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);
   const int64_t n = int64_t(tasks.size()), col_size = k * rows_per_tile(g) * g.out_w;
-  const int threads = int(std::min<int64_t>(max_threads(), n));
-  std::vector<T> partial(size_t(threads * gw_size), T(0));
-  {
-    SingleThreadedBlas blas;
-#pragma omp parallel num_threads(threads)
-    {
-      T* mine = partial.data() + omp_get_thread_num() * gw_size;
-#pragma omp for schedule(dynamic, 1)
-      for (int64_t t = 0; t < n; ++t) {
-        const ConvTask& task = tasks[t];
-        const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
-        const T* gyg = gy + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
-        T* gwg = mine + task.gr * g.out_cg * k;
-        if (pointwise) {
-          // gw_g [Cout_g, Cin_g] += gy_g[:, cols] [Cout_g, n] @ x_g[:, cols]^T [n, Cin_g]
-          gemm_rm(false, true, g.out_cg, k, task.hi - task.lo, T(1), gyg + task.lo, out_hw,
-                  xg + task.lo, in_hw, T(1), gwg, k);
-          continue;
-        }
-        T* col = scratch<T>(size_t(col_size));
-        const int64_t ncols = (task.hi - task.lo) * g.out_w;
-        im2col_rows(col, xg, g, p, task.lo, task.hi, false);
-        // gw_g [Cout_g, K] += gy_g[:, tile] [Cout_g, ncols] @ col^T [ncols, K]
-        gemm_rm(false, true, g.out_cg, k, ncols, T(1), gyg + task.lo * g.out_w, out_hw, col,
-                ncols, T(1), gwg, k);
-      }
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < gw_size; ++i) {
-        T s = 0;
-        for (int th = 0; th < threads; ++th) s += partial[size_t(th * gw_size + i)];
-        gw[i] = s;
-      }
+  // One private accumulator per slot, kept between calls (no page faults per call).
+  const int slots = task_slots(n);
+  T* partial = scratch<T>(size_t(slots * gw_size), 1);
+#pragma omp parallel for schedule(static) if (slots * gw_size > 32768)
+  for (int64_t i = 0; i < slots * gw_size; ++i) partial[i] = T(0);
+  run_tasks(n, [&](int64_t t, int slot, bool threaded) {
+    const ConvTask& task = tasks[t];
+    const T* xg = x + (task.b * g.in_c + task.gr * g.in_cg) * in_hw;
+    const T* gyg = gy + (task.b * g.out_c + task.gr * g.out_cg) * out_hw;
+    T* gwg = partial + slot * gw_size + task.gr * g.out_cg * k;
+    if (pointwise) {
+      // gw_g [Cout_g, Cin_g] += gy_g[:, cols] [Cout_g, n] @ x_g[:, cols]^T [n, Cin_g]
+      gemm_rm(false, true, g.out_cg, k, task.hi - task.lo, T(1), gyg + task.lo, out_hw,
+              xg + task.lo, in_hw, T(1), gwg, k);
+      return;
     }
+    T* col = scratch<T>(size_t(col_size));
+    const int64_t ncols = (task.hi - task.lo) * g.out_w;
+    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
+    // gw_g [Cout_g, K] += gy_g[:, tile] [Cout_g, ncols] @ col^T [ncols, K]
+    gemm_rm(false, true, g.out_cg, k, ncols, T(1), gyg + task.lo * g.out_w, out_hw, col, ncols,
+            T(1), gwg, k);
+  });
+#pragma omp parallel for schedule(static) if (gw_size > 32768)
+  for (int64_t i = 0; i < gw_size; ++i) {
+    T s = 0;
+    for (int sl = 0; sl < slots; ++sl) s += partial[sl * gw_size + i];
+    gw[i] = s;
   }
 }
 

@@ -32,9 +32,18 @@ struct ConvGeometry {
   int64_t in_cg, out_cg;  // channels per group
   ConvGeometry(const StridedView& x, const StridedView& wt, const StridedView& y,
                const Conv2dParams& p)
-      : batch(x.shape[0]), in_c(x.shape[1]), h(x.shape[2]), w(x.shape[3]), out_c(wt.shape[0]),
-        kh(wt.shape[2]), kw(wt.shape[3]), out_h(y.shape[2]), out_w(y.shape[3]), groups(p.groups),
-        in_cg(x.shape[1] / p.groups), out_cg(wt.shape[0] / p.groups) {}
+      : batch(x.shape[0]),
+        in_c(x.shape[1]),
+        h(x.shape[2]),
+        w(x.shape[3]),
+        out_c(wt.shape[0]),
+        kh(wt.shape[2]),
+        kw(wt.shape[3]),
+        out_h(y.shape[2]),
+        out_w(y.shape[3]),
+        groups(p.groups),
+        in_cg(x.shape[1] / p.groups),
+        out_cg(wt.shape[0] / p.groups) {}
   int64_t patch() const { return in_cg * kh * kw; }  // the GEMM's K
   bool depthwise() const { return groups > 1 && in_cg == 1; }
 };
@@ -54,8 +63,8 @@ T* scratch(size_t n, int slot = 0) {
 namespace msq::cpu {
 
 // The output positions o in [lo, hi) for which o * stride + offset lies in [0, size).
-inline void valid_range(int64_t offset, int64_t stride, int64_t size, int64_t out_size,
-                        int64_t& lo, int64_t& hi) {
+inline void valid_range(int64_t offset, int64_t stride, int64_t size, int64_t out_size, int64_t& lo,
+                        int64_t& hi) {
   lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
   hi = (size - 1 - offset) < 0 ? 0 : (size - 1 - offset) / stride + 1;
   if (lo > out_size) lo = out_size;

@@ -115,14 +115,14 @@ void depthwise_backward_weight(T* gw, const T* gy, const T* x, const ConvGeometr
   }
 }
 
-template void depthwise_forward(float*, const float*, const float*, const float*, const ConvGeometry&,
-                                const Conv2dParams&);
+template void depthwise_forward(float*, const float*, const float*, const float*,
+                                const ConvGeometry&, const Conv2dParams&);
 template void depthwise_backward_input(float*, const float*, const float*, const ConvGeometry&,
                                        const Conv2dParams&);
 template void depthwise_backward_weight(float*, const float*, const float*, const ConvGeometry&,
                                         const Conv2dParams&);
-template void depthwise_forward(double*, const double*, const double*, const double*, const ConvGeometry&,
-                                const Conv2dParams&);
+template void depthwise_forward(double*, const double*, const double*, const double*,
+                                const ConvGeometry&, const Conv2dParams&);
 template void depthwise_backward_input(double*, const double*, const double*, const ConvGeometry&,
                                        const Conv2dParams&);
 template void depthwise_backward_weight(double*, const double*, const double*, const ConvGeometry&,

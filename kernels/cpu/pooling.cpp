@@ -16,7 +16,10 @@ namespace {
 struct Planes {
   int64_t planes, h, w, out_h, out_w;
   Planes(const StridedView& x, const StridedView& y)
-      : planes(x.shape[0] * x.shape[1]), h(x.shape[2]), w(x.shape[3]), out_h(y.shape[2]),
+      : planes(x.shape[0] * x.shape[1]),
+        h(x.shape[2]),
+        w(x.shape[3]),
+        out_h(y.shape[2]),
         out_w(y.shape[3]) {}
 };
 

@@ -1,9 +1,8 @@
 // A small ResNet-style bottleneck stack learns a synthetic two-class image task with a fixed
 // seed: the loss falls and the accuracy rises. Exercises conv (1x1, 3x3, strided), batch
 // norm in training, residual adds, global pooling, Linear, Adam and the LR scheduler.
-#include "test_support.h"
-
 #include "engine/nn/nn.h"
+#include "test_support.h"
 
 using namespace msq;
 
@@ -16,16 +15,16 @@ class Bottleneck : public nn::Module {
   Bottleneck(int64_t in, int64_t mid, int64_t out, int64_t stride) {
     conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(in, mid, 1, 1, 0, 1, 1, false));
     bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(mid));
-    conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(mid, mid, 3, stride, 1, 1, 1, false));
+    conv2 =
+        register_module("conv2", std::make_shared<nn::Conv2d>(mid, mid, 3, stride, 1, 1, 1, false));
     bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(mid));
     conv3 = register_module("conv3", std::make_shared<nn::Conv2d>(mid, out, 1, 1, 0, 1, 1, false));
     bn3 = register_module("bn3", std::make_shared<nn::BatchNorm2d>(out));
     if (stride != 1 || in != out) {
       downsample = register_module(
-          "downsample",
-          std::make_shared<nn::Sequential>(nn::Sequential{
-              std::make_shared<nn::Conv2d>(in, out, 1, stride, 0, 1, 1, false),
-              std::make_shared<nn::BatchNorm2d>(out)}));
+          "downsample", std::make_shared<nn::Sequential>(nn::Sequential{
+                            std::make_shared<nn::Conv2d>(in, out, 1, stride, 0, 1, 1, false),
+                            std::make_shared<nn::BatchNorm2d>(out)}));
     }
   }
   Tensor forward(const Tensor& x) override {
@@ -71,14 +70,15 @@ double accuracy(const Tensor& logits, const Tensor& labels) {
 TEST_CASE("a bottleneck stack trains on synthetic images: loss falls, accuracy rises") {
   manual_seed(1234);
   auto net = std::make_shared<nn::Sequential>(nn::Sequential{
-      std::make_shared<nn::Conv2d>(3, 16, 3, 1, 1, 1, 1, false), std::make_shared<nn::BatchNorm2d>(16),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(3, 2, 1),
-      std::make_shared<Bottleneck>(16, 8, 32, 1), std::make_shared<Bottleneck>(32, 16, 64, 2),
-      std::make_shared<nn::AdaptiveAvgPool2d>(1), std::make_shared<nn::Flatten>(),
-      std::make_shared<nn::Linear>(64, 2)});
+      std::make_shared<nn::Conv2d>(3, 16, 3, 1, 1, 1, 1, false),
+      std::make_shared<nn::BatchNorm2d>(16), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::MaxPool2d>(3, 2, 1), std::make_shared<Bottleneck>(16, 8, 32, 1),
+      std::make_shared<Bottleneck>(32, 16, 64, 2), std::make_shared<nn::AdaptiveAvgPool2d>(1),
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(64, 2)});
   CHECK(net->named_parameters()[3].first == "4.conv1.weight");
   bool has_downsample = false;
-  for (auto& [name, t] : net->state_dict()) has_downsample |= name == "5.downsample.1.num_batches_tracked";
+  for (auto& [name, t] : net->state_dict())
+    has_downsample |= name == "5.downsample.1.num_batches_tracked";
   CHECK(has_downsample);
 
   Tensor test_x, test_y;

@@ -1,10 +1,9 @@
 // nn layers without PyTorch: names, modes, buffers, bad input, freezing, the SE/DenseNet
 // building blocks (broadcast multiply, channel concat, activations), schedulers, clipping.
-#include "test_support.h"
-
 #include <cmath>
 
 #include "engine/nn/nn.h"
+#include "test_support.h"
 
 using namespace msq;
 using msq::test::autograd_gradients;
@@ -17,16 +16,23 @@ TEST_CASE("layers name themselves and the shapes on bad input") {
                        "[Conv2d] expects an input [B, 3, H, W], got shape [3, 8, 8]", Error);
   CHECK_THROWS_WITH_AS(conv.forward(randn({1, 4, 8, 8})),
                        "[Conv2d] expects an input [B, 3, H, W], got shape [1, 4, 8, 8]", Error);
-  CHECK_THROWS_WITH_AS(conv.forward(randn({1, 3, 2, 2})),
-                       doctest::Contains("kernel 3x3 (dilated) is larger than the padded input 2x2"),
-                       Error);
-  CHECK_THROWS_WITH_AS(nn::Conv2d(4, 6, 3, 1, 0, 1, 4), doctest::Contains("[Conv2d] in_channels (4) and out_channels (6) must be divisible by groups (4)"), Error);
+  CHECK_THROWS_WITH_AS(
+      conv.forward(randn({1, 3, 2, 2})),
+      doctest::Contains("kernel 3x3 (dilated) is larger than the padded input 2x2"), Error);
+  CHECK_THROWS_WITH_AS(
+      nn::Conv2d(4, 6, 3, 1, 0, 1, 4),
+      doctest::Contains(
+          "[Conv2d] in_channels (4) and out_channels (6) must be divisible by groups (4)"),
+      Error);
   nn::BatchNorm2d bn(4);
   CHECK_THROWS_WITH_AS(bn.forward(randn({2, 3, 4, 4})),
-                       "[BatchNorm2d] expects an input [B, 4, H, W], got shape [2, 3, 4, 4]", Error);
-  CHECK_THROWS_WITH_AS(nn::MaxPool2d(2).forward(randn({3, 4, 4})),
-                       doctest::Contains("[MaxPool2d] expects a 4-d input [B, C, H, W], got [3, 4, 4]"), Error);
-  CHECK_THROWS_WITH_AS(nn::AvgPool2d(2).forward(randn({4, 4})), doctest::Contains("[AvgPool2d]"), Error);
+                       "[BatchNorm2d] expects an input [B, 4, H, W], got shape [2, 3, 4, 4]",
+                       Error);
+  CHECK_THROWS_WITH_AS(
+      nn::MaxPool2d(2).forward(randn({3, 4, 4})),
+      doctest::Contains("[MaxPool2d] expects a 4-d input [B, C, H, W], got [3, 4, 4]"), Error);
+  CHECK_THROWS_WITH_AS(nn::AvgPool2d(2).forward(randn({4, 4})), doctest::Contains("[AvgPool2d]"),
+                       Error);
   CHECK_THROWS_WITH_AS(nn::Linear(5, 2).forward(randn({2, 4})),
                        "[Linear] expects an input [..., 5], got shape [2, 4]", Error);
   CHECK_THROWS_WITH_AS(nn::MaxPool2d(2, 2, 0, 2), doctest::Contains("dilation"), Error);
@@ -34,9 +40,12 @@ TEST_CASE("layers name themselves and the shapes on bad input") {
 
 TEST_CASE("Sequential names children 0, 1, ... and runs them in order") {
   manual_seed(0);
-  nn::Sequential seq{std::make_shared<nn::Conv2d>(3, 4, 3, 1, 1), std::make_shared<nn::BatchNorm2d>(4),
-                     std::make_shared<nn::ReLU>(), std::make_shared<nn::AdaptiveAvgPool2d>(1),
-                     std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(4, 2)};
+  nn::Sequential seq{std::make_shared<nn::Conv2d>(3, 4, 3, 1, 1),
+                     std::make_shared<nn::BatchNorm2d>(4),
+                     std::make_shared<nn::ReLU>(),
+                     std::make_shared<nn::AdaptiveAvgPool2d>(1),
+                     std::make_shared<nn::Flatten>(),
+                     std::make_shared<nn::Linear>(4, 2)};
   std::vector<std::string> names;
   for (auto& [n, t] : seq.state_dict()) names.push_back(n);
   CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias",
@@ -102,14 +111,21 @@ TEST_CASE("squeeze-and-excitation and DenseNet pieces: broadcast multiply, chann
     for (size_t i = 0; i < in.size(); ++i) check_close(ana[i], num[i], 1e-6, 1e-6, what);
   };
   Tensor probe = randn({2, 4, 3, 3}, DType::Float64);
-  check_grads([&](const std::vector<Tensor>& v) { return sum(mul(mul(v[0], sigmoid(v[1])), probe)); },
-              {x, s}, "SE multiply (sigmoid gate)");
-  check_grads([&](const std::vector<Tensor>& v) { return sum(mul(mul(silu(v[0]), hardsigmoid(v[1])), probe)); },
-              {x, s}, "SiLU and hardsigmoid");
+  check_grads(
+      [&](const std::vector<Tensor>& v) { return sum(mul(mul(v[0], sigmoid(v[1])), probe)); },
+      {x, s}, "SE multiply (sigmoid gate)");
+  check_grads(
+      [&](const std::vector<Tensor>& v) {
+        return sum(mul(mul(silu(v[0]), hardsigmoid(v[1])), probe));
+      },
+      {x, s}, "SiLU and hardsigmoid");
   Tensor z = randn({2, 3, 3, 3}, DType::Float64);
   Tensor probe2 = randn({2, 7, 3, 3}, DType::Float64);
-  check_grads([&](const std::vector<Tensor>& v) { return sum(mul(cat({v[0], v[1]}, 1), probe2)); },
-              {x, z}, "channel cat");
+  check_grads(
+      [&](const std::vector<Tensor>& v) {
+        return sum(mul(cat({v[0], v[1]}, 1), probe2));
+      },
+      {x, z}, "channel cat");
   CHECK(mul(randn({8, 64, 14, 14}), randn({8, 64, 1, 1})).shape() == Shape{8, 64, 14, 14});
 }
 

@@ -1,8 +1,6 @@
 // Finite-difference gradient checks in float64 for the CNN ops (conv2d in every mode,
 // batch_norm in training and evaluation, the poolings, pad2d, drop_path), and conv2d's
 // forward against a direct-loop reference.
-#include "test_support.h"
-
 #include <cmath>
 #include <sstream>
 
@@ -10,6 +8,7 @@
 #include "engine/ops/normalization.h"
 #include "engine/ops/pooling.h"
 #include "engine/ops/regularization.h"
+#include "test_support.h"
 
 using namespace msq;
 using msq::test::autograd_gradients;
@@ -77,23 +76,23 @@ struct ConvCase {
 };
 
 const std::vector<ConvCase> kConvCases = {
-    {2, 3, 4, 7, 6, 3, 3, 1, 1, 1, 1, true},            // plain 3x3, padding
-    {2, 4, 6, 8, 7, 3, 3, 2, 1, 1, 1, false},           // strided
-    {1, 4, 4, 9, 9, 3, 3, 1, 2, 2, 1, true},            // dilated
+    {2, 3, 4, 7, 6, 3, 3, 1, 1, 1, 1, true},                 // plain 3x3, padding
+    {2, 4, 6, 8, 7, 3, 3, 2, 1, 1, 1, false},                // strided
+    {1, 4, 4, 9, 9, 3, 3, 1, 2, 2, 1, true},                 // dilated
     {2, 4, 6, 6, 5, 3, 2, {2, 1}, {1, 0}, {1, 2}, 2, true},  // grouped, mixed params
-    {2, 4, 4, 7, 7, 3, 3, 1, 1, 1, 4, true},            // depthwise
-    {2, 3, 6, 7, 8, 5, 5, 2, 2, 1, 3, false},           // depthwise, multiplier 2, stride 2
-    {2, 5, 3, 4, 6, 1, 1, 1, 0, 1, 1, true},            // pointwise (GEMM path)
-    {2, 4, 6, 5, 5, 1, 1, 2, 0, 1, 2, false},           // strided 1x1, groups
-    {3, 4, 6, 5, 3, 1, 1, 1, 0, 1, 2, true},            // grouped pointwise
-    {1, 6, 4, 6, 6, 3, 3, 1, 1, 1, 2, true},            // batch 1 (one thread per GEMM)
+    {2, 4, 4, 7, 7, 3, 3, 1, 1, 1, 4, true},                 // depthwise
+    {2, 3, 6, 7, 8, 5, 5, 2, 2, 1, 3, false},                // depthwise, multiplier 2, stride 2
+    {2, 5, 3, 4, 6, 1, 1, 1, 0, 1, 1, true},                 // pointwise (GEMM path)
+    {2, 4, 6, 5, 5, 1, 1, 2, 0, 1, 2, false},                // strided 1x1, groups
+    {3, 4, 6, 5, 3, 1, 1, 1, 0, 1, 2, true},                 // grouped pointwise
+    {1, 6, 4, 6, 6, 3, 3, 1, 1, 1, 2, true},                 // batch 1 (one thread per GEMM)
 };
 
 std::string describe(const ConvCase& c) {
   std::ostringstream s;
-  s << "conv B" << c.b << " " << c.cin << "->" << c.cout << " " << c.h << "x" << c.w << " k"
-    << c.kh << "x" << c.kw << " s" << c.stride.h << "," << c.stride.w << " p" << c.pad.h << ","
-    << c.pad.w << " d" << c.dil.h << "," << c.dil.w << " g" << c.groups;
+  s << "conv B" << c.b << " " << c.cin << "->" << c.cout << " " << c.h << "x" << c.w << " k" << c.kh
+    << "x" << c.kw << " s" << c.stride.h << "," << c.stride.w << " p" << c.pad.h << "," << c.pad.w
+    << " d" << c.dil.h << "," << c.dil.w << " g" << c.groups;
   return s.str();
 }
 
@@ -134,8 +133,8 @@ TEST_CASE("conv2d bad input names the op and the shapes") {
   Tensor x = randn({1, 4, 5, 5});
   CHECK_THROWS_WITH_AS(conv2d(randn({4, 5, 5}), randn({2, 4, 3, 3})),
                        doctest::Contains("[conv2d] expects a 4-d input"), Error);
-  CHECK_THROWS_WITH_AS(conv2d(x, randn({2, 3, 3, 3})),
-                       doctest::Contains("input channels"), Error);  // 4 != 3 * 1
+  CHECK_THROWS_WITH_AS(conv2d(x, randn({2, 3, 3, 3})), doctest::Contains("input channels"),
+                       Error);  // 4 != 3 * 1
   CHECK_THROWS_WITH_AS(conv2d(x, randn({3, 2, 3, 3}), Tensor(), 1, 0, 1, 2),
                        doctest::Contains("divisible by groups"), Error);
   CHECK_THROWS_WITH_AS(conv2d(x, randn({2, 4, 7, 7})),
@@ -163,8 +162,9 @@ TEST_CASE("batch_norm gradients by finite differences, training and evaluation")
             return batch_norm(v[0], affine ? v[1] : Tensor(), affine ? v[2] : Tensor(), m, s,
                               training, 0.1, 1e-5);
           },
-          inputs, std::string("batch_norm training=") + (training ? "1" : "0") +
-                      " affine=" + (affine ? "1" : "0"));
+          inputs,
+          std::string("batch_norm training=") + (training ? "1" : "0") +
+              " affine=" + (affine ? "1" : "0"));
     }
   }
 }
@@ -193,17 +193,30 @@ TEST_CASE("pooling gradients by finite differences") {
             "max 3 s2 p1");
   gradcheck([](const std::vector<Tensor>& v) { return max_pool2d(v[0], 2, 2, 0, true); }, {x},
             "max 2 ceil");
-  gradcheck([](const std::vector<Tensor>& v) { return max_pool2d(v[0], {3, 2}, {2, 1}, {1, 0}, true); },
-            {x}, "max 3x2 ceil");
+  gradcheck(
+      [](const std::vector<Tensor>& v) {
+        return max_pool2d(v[0], {3, 2}, {2, 1}, {1, 0}, true);
+      },
+      {x}, "max 3x2 ceil");
   gradcheck([](const std::vector<Tensor>& v) { return avg_pool2d(v[0], 2); }, {x}, "avg 2");
   gradcheck([](const std::vector<Tensor>& v) { return avg_pool2d(v[0], 3, 2, 1, true, false); },
             {x}, "avg 3 s2 p1 ceil exclude-pad");
-  gradcheck([](const std::vector<Tensor>& v) { return avg_pool2d(v[0], 3, 2, 1, true, true); },
-            {x}, "avg 3 s2 p1 ceil include-pad");
-  gradcheck([](const std::vector<Tensor>& v) { return adaptive_avg_pool2d(v[0], {3, 4}); }, {x},
-            "adaptive 3x4");
+  gradcheck([](const std::vector<Tensor>& v) { return avg_pool2d(v[0], 3, 2, 1, true, true); }, {x},
+            "avg 3 s2 p1 ceil include-pad");
+  gradcheck(
+      [](const std::vector<Tensor>& v) {
+        return adaptive_avg_pool2d(v[0], {3, 4});
+      },
+      {x}, "adaptive 3x4");
   gradcheck([](const std::vector<Tensor>& v) { return global_avg_pool2d(v[0]); }, {x}, "global");
   gradcheck([](const std::vector<Tensor>& v) { return pad2d(v[0], 1, 2, 0, 3); }, {x}, "pad2d");
+  // drop_path with the generator reset before every evaluation, so the mask is fixed
+  gradcheck(
+      [](const std::vector<Tensor>& v) {
+        manual_seed(21);
+        return drop_path(v[0], 0.4, true);
+      },
+      {randn({6, 2, 3, 3}, DType::Float64)}, "drop_path");
 }
 
 TEST_CASE("pooling values and shapes") {
@@ -213,8 +226,8 @@ TEST_CASE("pooling values and shapes") {
   CHECK(max_pool2d(randn({1, 1, 5, 5}), 2, 2, 0, true).shape() == Shape{1, 1, 3, 3});
   CHECK(max_pool2d(randn({1, 1, 5, 5}), 2, 2, 0, false).shape() == Shape{1, 1, 2, 2});
   CHECK(global_avg_pool2d(x).item() == doctest::Approx(7.5));
-  CHECK_THROWS_WITH_AS(max_pool2d(randn({1, 4, 4}), 2), doctest::Contains("[max_pool2d] expects a 4-d"),
-                       Error);
+  CHECK_THROWS_WITH_AS(max_pool2d(randn({1, 4, 4}), 2),
+                       doctest::Contains("[max_pool2d] expects a 4-d"), Error);
   CHECK_THROWS_WITH_AS(max_pool2d(x, 5), doctest::Contains("larger than the padded input"), Error);
   CHECK_THROWS_WITH_AS(max_pool2d(x, 2, 2, 2), doctest::Contains("at most half the kernel"), Error);
 }

@@ -1,12 +1,11 @@
 // The CNN ops and layers against PyTorch: references generated at test time by
 // tools/nn/make_reference.py (skips when python3 or torch is absent). Inputs are float32;
 // references are float64 computed from the same values.
-#include "test_support.h"
-
 #include <cmath>
 
 #include "engine/nn/nn.h"
 #include "reference_io.h"
+#include "test_support.h"
 
 using namespace msq;
 using msq::test::check_close;
@@ -99,19 +98,20 @@ namespace {
 
 std::shared_ptr<nn::Sequential> small_net() {
   using namespace nn;
-  return std::make_shared<Sequential>(Sequential{
-      std::make_shared<Conv2d>(3, 8, 3, 1, 1), std::make_shared<BatchNorm2d>(8),
-      std::make_shared<ReLU>(), std::make_shared<MaxPool2d>(2),
-      std::make_shared<Conv2d>(8, 16, 3, 2, 0, 1, 2, false),
-      std::make_shared<BatchNorm2d>(16, 1e-3), std::make_shared<SiLU>(),
-      std::make_shared<Conv2d>(16, 16, 3, 1, 1, 1, 16), std::make_shared<Sigmoid>(),
-      std::make_shared<AdaptiveAvgPool2d>(1), std::make_shared<Flatten>(),
-      std::make_shared<Linear>(16, 5)});
+  return std::make_shared<Sequential>(
+      Sequential{std::make_shared<Conv2d>(3, 8, 3, 1, 1), std::make_shared<BatchNorm2d>(8),
+                 std::make_shared<ReLU>(), std::make_shared<MaxPool2d>(2),
+                 std::make_shared<Conv2d>(8, 16, 3, 2, 0, 1, 2, false),
+                 std::make_shared<BatchNorm2d>(16, 1e-3), std::make_shared<SiLU>(),
+                 std::make_shared<Conv2d>(16, 16, 3, 1, 1, 1, 16), std::make_shared<Sigmoid>(),
+                 std::make_shared<AdaptiveAvgPool2d>(1), std::make_shared<Flatten>(),
+                 std::make_shared<Linear>(16, 5)});
 }
 
 }  // namespace
 
-TEST_CASE("a Sequential of layers matches torch.nn: state_dict names, outputs, gradients, buffers") {
+TEST_CASE(
+    "a Sequential of layers matches torch.nn: state_dict names, outputs, gradients, buffers") {
   const References* r = refs();
   if (!r) return;
   auto net = small_net();
@@ -157,7 +157,8 @@ TEST_CASE("parameter init: PyTorch's bounds, seeded, counts") {
   double bound = 1.0 / std::sqrt(27.0);
   CHECK(max(abs(w)).item() <= bound);
   CHECK(max(abs(w)).item() > 0.8 * bound);
-  CHECK(a->parameter_count() == (8 * 27 + 8) + 16 + (16 * 4 * 9) + 32 + (16 * 9 + 16) + (16 * 5 + 5));
+  CHECK(a->parameter_count() ==
+        (8 * 27 + 8) + 16 + (16 * 4 * 9) + 32 + (16 * 9 + 16) + (16 * 5 + 5));
 }
 
 TEST_CASE("schedulers and clip_grad_norm match PyTorch") {
