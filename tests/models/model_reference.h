@@ -79,7 +79,8 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
     return model;
   }
   // Train mode: logits and every parameter gradient, first in float32, then (against float64
-  // references) with the model in float64, where the check is strict (1e-7). Train-mode
+  // references) with the model in float64, where the check is strict (logits 1e-7,
+  // gradients 1e-6). Train-mode
   // BatchNorm over few values (small inputs, batch 2) is ill-conditioned: float32 loses
   // digits in both frameworks, and msq's float32 loses more than PyTorch's on the deepest
   // BatchNorms (models/README.md). So in float32 a gradient is checked where float32 PyTorch
@@ -93,7 +94,7 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
   const bool float64_reference = c.ref.contains("f32err/logits");
   for (DType dtype : {DType::Float32, DType::Float64}) {
     if (dtype == DType::Float64 && !float64_reference) break;
-    const bool exact = dtype == DType::Float64;  // then the check is strict: 1e-7
+    const bool exact = dtype == DType::Float64;  // then the check is strict
     const std::string label = exact ? "float64" : "float32";
     if (exact) {  // a fresh model, so no gradient carries over
       model = models::build_model(models::ModelConfig::from_json(c.config_json));
@@ -122,7 +123,7 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
                       pname);
       REQUIRE_MESSAGE(p.grad().defined(), name, ": no gradient for ", pname);
       const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), 1e-6);
-      const double tol = exact ? 1e-7 : tolerance(pname, grad_tol);
+      const double tol = exact ? 1e-6 : tolerance(pname, grad_tol);
       if (e / tol > worst_ratio) {
         worst_ratio = e / tol;
         worst = e;
