@@ -31,7 +31,9 @@ def _code(dtype):
 def serialize(tensors, metadata=None):
     """tensors: dict or list of (name, array); metadata: a JSON-able dict."""
     items = list(tensors.items()) if isinstance(tensors, dict) else list(tensors)
-    arrays = [(name, np.ascontiguousarray(np.asarray(a))) for name, a in items]
+    # np.asarray(order="C"), not np.ascontiguousarray: the latter turns 0-d arrays (BatchNorm's
+    # num_batches_tracked) into shape (1,).
+    arrays = [(name, np.asarray(a, order="C")) for name, a in items]
     names = [n for n, _ in arrays]
     if len(set(names)) != len(names):
         raise ValueError("msqw: repeated tensor name")

@@ -2,9 +2,11 @@
 // for one case at test time (references next to the test executable, generated once per
 // run), builds the msq model from the case's ModelConfig, loads the case's weights (the
 // load must be complete: no missing, unexpected or mismatched names), and compares logits
-// (eval) or logits and every parameter gradient (train). Skips with a message where
+// (eval) or logits and every parameter gradient (train, in float32 and, against float64
+// references, again with the model in float64 where the check is strict). Skips with a message where
 // /usr/bin/python3 or its torch is absent.
 #pragma once
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -76,30 +78,72 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
     CHECK(err <= logits_tol);
     return model;
   }
-  model->train();
-  model->visit([](const std::string&, nn::Module& m) {  // the reference drops nothing
-    if (auto* d = dynamic_cast<nn::Dropout*>(&m)) d->p = 0.0;
-  });
-  Tensor y = model->forward(x);
-  const double err = max_relative_error(y, c.ref.at("logits"));
-  CHECK_MESSAGE(err <= logits_tol, name, ": train-mode logits relative error ", err);
-  sum(mul(y, c.ref.at("gy"))).backward();
-  double worst = 0;
-  std::string worst_name;
-  int compared = 0;
-  for (auto& [pname, p] : model->named_parameters()) {
-    REQUIRE_MESSAGE(c.ref.contains("grad/" + pname), name, ": no reference gradient for ", pname);
-    REQUIRE_MESSAGE(p.grad().defined(), name, ": no gradient for ", pname);
-    const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), 1e-6);
-    if (e > worst) {
-      worst = e;
-      worst_name = pname;
+  // Train mode: logits and every parameter gradient, first in float32, then (against float64
+  // references) with the model in float64, where the check is strict (logits 1e-7,
+  // gradients 1e-6). Train-mode
+  // BatchNorm over few values (small inputs, batch 2) is ill-conditioned: float32 loses
+  // digits in both frameworks, and msq's float32 loses more than PyTorch's on the deepest
+  // BatchNorms (models/README.md). So in float32 a gradient is checked where float32 PyTorch
+  // itself is accurate ("f32err/<name>" <= 1e-4; tolerance max(1e-3, 50 x its error)), and
+  // the others are reported.
+  const double f32_factor = 50;
+  auto tolerance = [&](const std::string& key, double base) {
+    if (!c.ref.contains("f32err/" + key)) return base;
+    return std::max(base, f32_factor * c.ref.at("f32err/" + key).to(DType::Float64).item());
+  };
+  const bool float64_reference = c.ref.contains("f32err/logits");
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    if (dtype == DType::Float64 && !float64_reference) break;
+    const bool exact = dtype == DType::Float64;  // then the check is strict
+    const std::string label = exact ? "float64" : "float32";
+    if (exact) {  // a fresh model, so no gradient carries over
+      model = models::build_model(models::ModelConfig::from_json(c.config_json));
+      nn::load_weights_into(*model, c.weights.tensors, {}, name);
+      model->to(DType::Float64);
+      model->visit([](const std::string&, nn::Module& m) {
+        if (auto* q = dynamic_cast<quantum::QuantumLayer*>(&m)) {
+          q->options().sim.precision = quantum::Precision::Complex128;
+        }
+      });
     }
-    CHECK_MESSAGE(e <= grad_tol, name, ": gradient of ", pname, " relative error ", e);
-    ++compared;
+    model->train();
+    model->visit([](const std::string&, nn::Module& m) {  // the reference drops nothing
+      if (auto* d = dynamic_cast<nn::Dropout*>(&m)) d->p = 0.0;
+    });
+    Tensor y = model->forward(x.to(dtype));
+    const double err = max_relative_error(y, c.ref.at("logits"));
+    const double ltol = exact ? 1e-7 : tolerance("logits", logits_tol);
+    CHECK_MESSAGE(err <= ltol, name, " ", label, ": train-mode logits relative error ", err);
+    sum(mul(y, c.ref.at("gy").to(dtype))).backward();
+    double worst = 0, worst_ratio = 0;
+    std::string worst_name;
+    int compared = 0, unjudged = 0;
+    for (auto& [pname, p] : model->named_parameters()) {
+      REQUIRE_MESSAGE(c.ref.contains("grad/" + pname), name, ": no reference gradient for ",
+                      pname);
+      REQUIRE_MESSAGE(p.grad().defined(), name, ": no gradient for ", pname);
+      const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), 1e-6);
+      const double tol = exact ? 1e-6 : tolerance(pname, grad_tol);
+      if (e / tol > worst_ratio) {
+        worst_ratio = e / tol;
+        worst = e;
+        worst_name = pname;
+      }
+      const bool judged = exact || !c.ref.contains("f32err/" + pname) ||
+                          c.ref.at("f32err/" + pname).to(DType::Float64).item() <= 1e-4;
+      if (judged) {
+        CHECK_MESSAGE(e <= tol, name, " ", label, ": gradient of ", pname, " relative error ",
+                      e, " > ", tol);
+      } else {
+        ++unjudged;
+      }
+      ++compared;
+    }
+    MESSAGE(name, " ", label, ": logits relative error ", err, "; ", compared,
+            " parameter gradients, worst relative error ", worst, " (", worst_name,
+            ", ", worst_ratio, " of its tolerance); ", unjudged,
+            " reported only (ill-conditioned in float32 PyTorch too)");
   }
-  MESSAGE(name, ": logits relative error ", err, "; ", compared,
-          " parameter gradients, worst relative error ", worst, " (", worst_name, ")");
   return model;
 }
 
