@@ -1,6 +1,7 @@
 // Softmax, log-softmax and negative log-likelihood on the CPU.
 #include <cmath>
 
+#include "kernels/common/fast_exp.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
 
@@ -13,6 +14,31 @@ void CpuBackend::softmax(const StridedView& y, const StridedView& x, int64_t out
     using T = typename decltype(tag)::type;
     const T* xp = x.ptr<T>();
     T* yp = y.ptr<T>();
+    if (inner == 1) {
+      // Rows are contiguous: vectorised max, exp-and-sum, scale.
+#pragma omp parallel for schedule(static) if (outer * n > 32768)
+      for (int64_t o = 0; o < outer; ++o) {
+        const T* xr = xp + o * n;
+        T* yr = yp + o * n;
+        T mx = xr[0];
+        for (int64_t r = 1; r < n; ++r) mx = xr[r] > mx ? xr[r] : mx;
+        T total = 0;
+#pragma omp simd reduction(+ : total)
+        for (int64_t r = 0; r < n; ++r) {
+          T e = math::fast_exp(xr[r] - mx);
+          yr[r] = e;
+          total += e;
+        }
+        if (log) {
+          T lse = static_cast<T>(std::log(total)) + mx;
+          for (int64_t r = 0; r < n; ++r) yr[r] = xr[r] - lse;
+        } else {
+          T inv = T(1) / total;
+          for (int64_t r = 0; r < n; ++r) yr[r] *= inv;
+        }
+      }
+      return;
+    }
 #pragma omp parallel for schedule(static) if (outer * n * inner > 32768)
     for (int64_t lane = 0; lane < outer * inner; ++lane) {
       int64_t o = lane / inner, i = lane % inner;
@@ -21,13 +47,13 @@ void CpuBackend::softmax(const StridedView& y, const StridedView& x, int64_t out
       T mx = xi[0];
       for (int64_t r = 1; r < n; ++r) mx = std::max(mx, xi[r * inner]);
       double total = 0;
-      for (int64_t r = 0; r < n; ++r) total += std::exp(static_cast<double>(xi[r * inner] - mx));
+      for (int64_t r = 0; r < n; ++r) total += math::fast_exp(xi[r * inner] - mx);
       if (log) {
         T lse = static_cast<T>(std::log(total)) + mx;
         for (int64_t r = 0; r < n; ++r) yi[r * inner] = xi[r * inner] - lse;
       } else {
         T inv = static_cast<T>(1.0 / total);
-        for (int64_t r = 0; r < n; ++r) yi[r * inner] = std::exp(xi[r * inner] - mx) * inv;
+        for (int64_t r = 0; r < n; ++r) yi[r * inner] = math::fast_exp(xi[r * inner] - mx) * inv;
       }
     }
   });
@@ -49,7 +75,7 @@ void CpuBackend::softmax_grad(const StridedView& gx, const StridedView& g, const
       if (log) {
         // y = log p: gx = g - p * sum(g)
         for (int64_t r = 0; r < n; ++r) s += gi[r * inner];
-        for (int64_t r = 0; r < n; ++r) o[r * inner] = gi[r * inner] - std::exp(yi[r * inner]) * static_cast<T>(s);
+        for (int64_t r = 0; r < n; ++r) o[r * inner] = gi[r * inner] - math::fast_exp(yi[r * inner]) * static_cast<T>(s);
       } else {
         // y = p: gx = p * (g - sum(g * p))
         for (int64_t r = 0; r < n; ++r) s += static_cast<double>(gi[r * inner]) * yi[r * inner];
