@@ -16,7 +16,7 @@ MSQ_HD float exp_f32(float x) {
 #if defined(__CUDA_ARCH__)
   return expf(x);
 #else
-  float xc = x < -87.3f ? -87.3f : (x > 88.0f ? 88.0f : x);
+  float xc = x < -87.3f ? -87.3f : (x > 88.72283935546875f ? 88.72283935546875f : x);
   float n = std::nearbyint(xc * 1.44269504088896341f);
   float r = std::fma(n, -0.693359375f, xc);
   r = std::fma(n, 2.12194440e-4f, r);
@@ -27,10 +27,12 @@ MSQ_HD float exp_f32(float x) {
   p = std::fma(p, r, 1.6666665459e-1f);
   p = std::fma(p, r, 5.0000001201e-1f);
   p = std::fma(p, r * r, r) + 1.0f;
-  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  // 2^n from the exponent bits; n = 128 (x near the top) as 2^127 * 2.
+  float top = n > 127.0f ? 2.0f : 1.0f;
+  int32_t bits = (static_cast<int32_t>(n > 127.0f ? 127.0f : n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  float y = p * scale;
+  float y = p * scale * top;
   y = x < -87.3f ? 0.0f : y;
   y = x > 88.72283935546875f ? INFINITY : y;
   y = x != x ? x : y;  // NaN stays NaN
