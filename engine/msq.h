@@ -2,6 +2,7 @@
 #pragma once
 #include "engine/autograd/function.h"
 #include "engine/autograd/grad_mode.h"
+#include "engine/autograd/node.h"
 #include "engine/core/device.h"
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
@@ -14,4 +15,5 @@
 #include "engine/ops/reduce.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/optim/optimizer.h"
+#include "engine/io/weights_file.h"
 #include "engine/nn/module.h"

@@ -23,11 +23,15 @@ Shape contiguous_strides(const Shape& shape) {
   return strides;
 }
 
-std::string shape_str(const Shape& shape) {
+std::ostream& operator<<(std::ostream& os, const ShapeStr& s) {
+  os << '[';
+  for (size_t i = 0; i < s.shape->size(); ++i) os << (i ? ", " : "") << (*s.shape)[i];
+  return os << ']';
+}
+
+ShapeStr::operator std::string() const {
   std::ostringstream s;
-  s << '[';
-  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
-  s << ']';
+  s << *this;
   return s.str();
 }
 

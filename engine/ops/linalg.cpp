@@ -108,7 +108,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   out_shape.back() = out_f;
   int64_t rows = x.numel() / std::max<int64_t>(in_f, 1);
   Tensor x2 = gemm_operand(x.detach().reshape({1, rows, in_f}));
-  Tensor wt = weight.detach().t().unsqueeze(0);  // [1, in, out], a transposed view
+  Tensor wt = gemm_operand(weight.detach().t().unsqueeze(0));  // [1, in, out], a transposed view
   Tensor out = Tensor::empty(out_shape, x.options());
   if (out.numel() > 0) {
     Tensor out3 = out.view({1, rows, out_f});
