@@ -11,7 +11,7 @@ namespace {
 
 void check_4d(const Tensor& x, const char* layer) {
   check(x.defined() && x.dim() == 4, layer, "expects a 4-d input [B, C, H, W], got ",
-        x.defined() ? shape_str(x.shape()) : std::string("undefined"));
+        x.defined() ? std::string(shape_str(x.shape())) : std::string("undefined"));
 }
 
 }  // namespace
@@ -63,7 +63,8 @@ Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
 Flatten::Flatten(int64_t start, int64_t end) : start_dim(start), end_dim(end) {}
 Tensor Flatten::forward(const Tensor& x) {
   check(x.defined() && x.dim() > start_dim, "Flatten", "start_dim ", start_dim,
-        " is out of range for input of shape ", x.defined() ? std::string(shape_str(x.shape())) : std::string("undefined"));
+        " is out of range for input of shape ",
+        x.defined() ? std::string(shape_str(x.shape())) : std::string("undefined"));
   return x.flatten(start_dim, end_dim);
 }
 

@@ -24,7 +24,7 @@ Tensor drop_path(const Tensor& x, double p, bool training) {
 Tensor pad2d(const Tensor& x, int64_t left, int64_t right, int64_t top, int64_t bottom,
              double value) {
   check(x.defined() && x.dim() >= 2, "pad2d", "expects at least 2 dims, got shape ",
-        x.defined() ? shape_str(x.shape()) : std::string("undefined"));
+        x.defined() ? std::string(shape_str(x.shape())) : std::string("undefined"));
   check(left >= 0 && right >= 0 && top >= 0 && bottom >= 0, "pad2d",
         "paddings must be non-negative, got (", left, ", ", right, ", ", top, ", ", bottom, ")");
   const int64_t h = x.size(-2), w = x.size(-1);
