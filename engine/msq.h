@@ -16,4 +16,7 @@
 #include "engine/ops/shape_ops.h"
 #include "engine/optim/optimizer.h"
 #include "engine/io/weights_file.h"
+#include "engine/nn/load_weights.h"
 #include "engine/nn/module.h"
+#include "engine/nn/nn.h"
+#include "engine/quantum/quantum.h"
