@@ -164,7 +164,9 @@ void run_tasks(int64_t n, F&& body) {
     return;
   }
   SingleThreadedBlas blas;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(task_slots(n))
+// Static scheduling: task t always runs on the same slot, in the same order, so the
+  // per-slot sums (weight gradients) are the same in every run.
+#pragma omp parallel for schedule(static) num_threads(task_slots(n))
   for (int64_t t = 0; t < n; ++t) body(t, omp_get_thread_num(), false);
 }
 
