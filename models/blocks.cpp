@@ -36,12 +36,11 @@ Tensor SqueezeExcitation::forward(const Tensor& x) {
 void init_torchvision(nn::Module& root, const InitScheme& scheme) {
   NoGradGuard no_grad;
   root.visit([&](const std::string&, nn::Module& m) {
-    if (auto* conv = dynamic_cast<nn::Conv2d*>(&m)) {
+    if (dynamic_cast<nn::Conv2d*>(&m) != nullptr) {
       Tensor w = nn::own_tensor(m, "weight");
       w.copy_(nn::init::kaiming_normal(w.shape(), scheme.conv_fan_out));
       Tensor b = nn::own_tensor(m, "bias");
       if (b.defined()) b.zero_();
-      (void)conv;
     } else if (dynamic_cast<nn::BatchNorm2d*>(&m) != nullptr) {
       nn::own_tensor(m, "weight").fill_(1.0);
       nn::own_tensor(m, "bias").zero_();
