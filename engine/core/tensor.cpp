@@ -235,10 +235,8 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
 // ---- creation ----------------------------------------------------------------------------
 
 Tensor full(const Shape& shape, double value, TensorOptions options) {
-  bool rg = options.requires_grad;
-  Tensor t = Tensor::empty(shape, options.with_requires_grad(false));
+  Tensor t = Tensor::empty(shape, options);
   t.fill_(value);
-  if (rg) t.requires_grad_(true);
   return t;
 }
 Tensor zeros(const Shape& shape, TensorOptions options) { return full(shape, 0.0, options); }
@@ -259,34 +257,34 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
   return t;
 }
 
-Tensor uniform(const Shape& shape, double low, double high, TensorOptions options) {
-  check(is_floating(options.dtype), "uniform", "needs a floating dtype, got ",
-        dtype_name(options.dtype));
-  bool rg = options.requires_grad;
-  Tensor t = Tensor::empty(shape, options.with_requires_grad(false));
+namespace {
+
+// A new floating tensor filled by `draw(backend, view, seed, offset)` from the global
+// generator, which reserves one counter per element.
+template <class Draw>
+Tensor random_tensor(const char* op, const Shape& shape, TensorOptions options, Draw&& draw) {
+  check(is_floating(options.dtype), op, "needs a floating dtype, got ", dtype_name(options.dtype));
+  Tensor t = Tensor::empty(shape, options);
   Generator& gen = default_generator();
   uint64_t offset = gen.reserve(static_cast<uint64_t>(t.numel()));
-  if (t.numel() > 0) {
-    backend(t.device()).random_uniform(t.view_for_kernel(), gen.seed(), offset, low, high);
-  }
-  if (rg) t.requires_grad_(true);
+  if (t.numel() > 0) draw(backend(t.device()), t.view_for_kernel(), gen.seed(), offset);
   return t;
+}
+
+}  // namespace
+
+Tensor uniform(const Shape& shape, double low, double high, TensorOptions options) {
+  return random_tensor("uniform", shape, options, [&](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset) {
+    b.random_uniform(v, seed, offset, low, high);
+  });
 }
 
 Tensor rand(const Shape& shape, TensorOptions options) { return uniform(shape, 0, 1, options); }
 
 Tensor randn(const Shape& shape, TensorOptions options) {
-  check(is_floating(options.dtype), "randn", "needs a floating dtype, got ",
-        dtype_name(options.dtype));
-  bool rg = options.requires_grad;
-  Tensor t = Tensor::empty(shape, options.with_requires_grad(false));
-  Generator& gen = default_generator();
-  uint64_t offset = gen.reserve(static_cast<uint64_t>(t.numel()));
-  if (t.numel() > 0) {
-    backend(t.device()).random_normal(t.view_for_kernel(), gen.seed(), offset, 0.0, 1.0);
-  }
-  if (rg) t.requires_grad_(true);
-  return t;
+  return random_tensor("randn", shape, options, [](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset) {
+    b.random_normal(v, seed, offset, 0.0, 1.0);
+  });
 }
 
 Tensor from_blob(const void* data, DType src_dtype, const Shape& shape, TensorOptions options) {
