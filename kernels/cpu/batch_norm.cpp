@@ -52,11 +52,12 @@ void bn_forward(T* y, T* save_mean, T* save_invstd, const T* x, const T* weight,
     save_mean[c] = T(mean);
     save_invstd[c] = T(invstd);
     const double scale = invstd * (weight ? double(weight[c]) : 1.0);
-    const T a = T(scale), sh = T((bias ? double(bias[c]) : 0.0) - mean * scale);
+    // (x - mean) * a + bias: centring first keeps float32 precise when |mean| >> std.
+    const T a = T(scale), m = T(mean), sh = T(bias ? double(bias[c]) : 0.0);
     for (int64_t b = 0; b < batch; ++b) {
       const T* row = x + (b * channels + c) * hw;
       T* out = y + (b * channels + c) * hw;
-      for (int64_t i = 0; i < hw; ++i) out[i] = row[i] * a + sh;
+      for (int64_t i = 0; i < hw; ++i) out[i] = (row[i] - m) * a + sh;
     }
   }
 }

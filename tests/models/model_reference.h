@@ -82,15 +82,14 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
   // references) with the model in float64, where the check is strict (logits 1e-7,
   // gradients 1e-6): the float64 run goes through the same kernels (templated on the type),
   // so it checks the algorithm exactly. Train-mode BatchNorm over few values (small inputs,
-  // batch 2) is ill-conditioned: float32 loses digits in both frameworks (EfficientNet's
-  // deep BatchNorms: O(1) relative errors in float32 PyTorch itself), and msq's float32 loses
-  // more than PyTorch's on ResNet's last BatchNorms (up to ~0.4 relative where PyTorch has
-  // ~1e-3; models/README.md). So in float32 a gradient must be within max(1e-3, 50 x float32
-  // PyTorch's own error "f32err/<name>") -- a doctest WARN where not, the known ResNet gap --
-  // and within max(0.5, that) as a hard bound that catches structural mistakes.
+  // batch 2) is ill-conditioned, and a ReLU input within rounding of zero flips its mask:
+  // float32 PyTorch itself moves deep gradients by up to ~0.4 relative when its input moves
+  // by one ulp. The reference records that spread ("f32err/<name>": the worst of several
+  // float32 PyTorch runs on ulp-jittered inputs), and in float32 a gradient must be within
+  // max(1e-3, 10 x that spread).
   auto tolerance = [&](const std::string& key, double base) {
     if (!c.ref.contains("f32err/" + key)) return base;
-    return std::max(base, 50 * c.ref.at("f32err/" + key).to(DType::Float64).item());
+    return std::max(base, 10 * c.ref.at("f32err/" + key).to(DType::Float64).item());
   };
   const bool float64_reference = c.ref.contains("f32err/logits");
   for (DType dtype : {DType::Float32, DType::Float64}) {
@@ -119,11 +118,21 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
     double worst = 0, worst_ratio = 0;
     std::string worst_name;
     int compared = 0, worse_than_torch = 0;
+    // A gradient that is zero in exact arithmetic (the QCNN's RZ weights) is compared on the
+    // model's scale in float32: the floor of the relative error is 1e-4 x the largest
+    // reference gradient of any parameter.
+    double grad_scale = 0;
+    for (auto& [pname, p] : model->named_parameters()) {
+      if (c.ref.contains("grad/" + pname)) {
+        grad_scale = std::max(grad_scale, max(abs(c.ref.at("grad/" + pname))).item());
+      }
+    }
+    const double floor = exact ? 1e-6 : std::max(1e-6, 1e-4 * grad_scale);
     for (auto& [pname, p] : model->named_parameters()) {
       REQUIRE_MESSAGE(c.ref.contains("grad/" + pname), name, ": no reference gradient for ",
                       pname);
       REQUIRE_MESSAGE(p.grad().defined(), name, ": no gradient for ", pname);
-      const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), 1e-6);
+      const double e = max_relative_error(p.grad(), c.ref.at("grad/" + pname), floor);
       const double tol = exact ? 1e-6 : tolerance(pname, grad_tol);
       if (e > tol) ++worse_than_torch;
       if (e / tol > worst_ratio) {
@@ -134,17 +143,15 @@ inline std::shared_ptr<models::Backbone> check_model_case(const std::string& nam
       if (exact) {
         CHECK_MESSAGE(e <= tol, name, " float64: gradient of ", pname, " relative error ", e);
       } else {
-        WARN_MESSAGE(e <= tol, name, " float32: gradient of ", pname, " relative error ", e,
-                     " > ", tol, " (50x float32 PyTorch's)");
-        CHECK_MESSAGE(e <= tolerance(pname, 0.5), name, " float32: gradient of ", pname,
-                      " relative error ", e);
+        CHECK_MESSAGE(e <= tol, name, " float32: gradient of ", pname, " relative error ", e,
+                      " > ", tol, " (10x float32 PyTorch's spread)");
       }
       ++compared;
     }
     MESSAGE(name, " ", label, ": logits relative error ", err, "; ", compared,
             " parameter gradients, worst relative error ", worst, " (", worst_name,
             ", ", worst_ratio, " of its tolerance); ", worse_than_torch,
-            " above max(1e-3, 50x float32 PyTorch's error)");
+            " above max(1e-3, 10x float32 PyTorch's spread)");
   }
   return model;
 }

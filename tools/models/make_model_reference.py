@@ -73,6 +73,10 @@ CASES = {
 }
 
 
+# Float32 runs (exact input + ulp-jittered inputs) that measure PyTorch's own float32 error.
+F32_RUNS = 16
+
+
 def perturb_batchnorm(model, gen):
     with torch.no_grad():
         for m in model.modules():
@@ -138,19 +142,29 @@ def make(case, out_dir):
         for name, p in ref.named_parameters():
             out["grad/" + name] = p.grad.double().numpy()
         if dtype == torch.float64:
-            # PyTorch's own float32 error against this reference, per tensor: train-mode
-            # BatchNorm over few values is ill-conditioned, and the tests allow msq a few
-            # times what float32 PyTorch itself loses ("f32err/...").
+            # PyTorch's own float32 error against this reference, per tensor ("f32err/..."):
+            # train-mode BatchNorm over few values is ill-conditioned, and a ReLU whose input
+            # sits within rounding of zero flips its mask (one flip moves a deep gradient by
+            # O(1/n)). Rounding is the noise here, so the error is the worst of several float32
+            # runs: the exact input and inputs moved by about one ulp; the tests allow msq a
+            # few times that spread.
             ref32 = copy.deepcopy(ref).float()
-            ref32.zero_grad()
-            logits32 = ref32(x)
-            (logits32 * gy).sum().backward()
 
             def rel(a, b):
-                return np.array([np.abs(a - b).max() / max(np.abs(b).max(), 1e-6)])
-            out["f32err/logits"] = rel(logits32.detach().double().numpy(), out["logits"])
-            for name, p in ref32.named_parameters():
-                out["f32err/" + name] = rel(p.grad.double().numpy(), out["grad/" + name])
+                return np.abs(a - b).max() / max(np.abs(b).max(), 1e-6)
+            worst = {}
+            for run in range(F32_RUNS):
+                ref32.zero_grad()
+                jitter = (torch.rand(x.shape, generator=gen) - 0.5) * 2.0**-22
+                logits32 = ref32(x if run == 0 else x * (1 + jitter))
+                (logits32 * gy).sum().backward()
+                errs = {"logits": rel(logits32.detach().double().numpy(), out["logits"])}
+                for name, p in ref32.named_parameters():
+                    errs[name] = rel(p.grad.double().numpy(), out["grad/" + name])
+                for k, e in errs.items():
+                    worst[k] = max(worst.get(k, 0.0), e)
+            for k, e in worst.items():
+                out["f32err/" + k] = np.array([e])
     meta = {"config": cfg, "mode": mode, "producer": "tools/models/make_model_reference.py",
             "torch": torch.__version__, "torchvision": torchvision.__version__}
     msqw.save(os.path.join(out_dir, case + ".ref.msqw"), list(out.items()), meta)
