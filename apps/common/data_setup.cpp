@@ -19,8 +19,9 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// Removes (with a warning each, and a count) the samples whose image cannot be decoded.
-void drop_unreadable(data::Dataset& ds) {
+// Removes (with a warning each, and a count) the samples whose image cannot be decoded, and
+// records them in the manifest (and so in split.json and summary.json).
+void drop_unreadable(data::Dataset& ds, std::vector<data::SkippedFile>& skipped) {
   std::vector<data::Sample> kept;
   int64_t dropped = 0;
   for (int64_t i = 0; i < static_cast<int64_t>(ds.samples.size()); ++i) {
@@ -29,6 +30,7 @@ void drop_unreadable(data::Dataset& ds) {
       kept.push_back(ds.samples[i]);
     } catch (const std::exception& e) {
       ++dropped;
+      skipped.push_back({ds.samples[i].path, e.what()});
       std::fprintf(stderr, "[msq] warning: skipping unreadable image: %s\n", e.what());
     }
   }
@@ -66,7 +68,7 @@ data::SplitManifest prepare_split(const train::TrainConfig& config) {
     data::ScanOptions scan;
     scan.plane = config.plane;
     manifest.dataset = data::scan_dataset(root, scan);
-    if (config.skip_bad_images) drop_unreadable(manifest.dataset);
+    if (config.skip_bad_images) drop_unreadable(manifest.dataset, manifest.skipped);
     manifest.split.seed = config.seed;
     manifest.split.subject_aware = config.subject_aware;
     data::split_dataset(manifest.dataset, manifest.split);

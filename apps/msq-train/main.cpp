@@ -87,6 +87,9 @@ int run(apps::TrainCli& cli, bool embedded_defaults) {
                   {"epochs_run", fit.history.size()},
                   {"stopped_early", fit.stopped_early},
                   {"pretrained", c.pretrained.empty() ? json("none (random init)") : json(c.pretrained)}};
+  json skipped = json::array();
+  for (const data::SkippedFile& s : manifest.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  summary["skipped_images"] = {{"count", manifest.skipped.size()}, {"files", skipped}};
   summary["val"] = evaluate_subset(*model, manifest, data::Subset::Val, c);
   summary["test"] = evaluate_subset(*model, manifest, data::Subset::Test, c);
   write_file_atomic(c.out + "/summary.json", summary.dump(2) + "\n");

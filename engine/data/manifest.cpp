@@ -45,6 +45,9 @@ std::string split_manifest_json(const SplitManifest& m) {
                      {"duplicate_of", s.duplicate_of}});
   }
   j["files"] = files;
+  json skipped = json::array();
+  for (const SkippedFile& s : m.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  j["skipped"] = skipped;
   return j.dump(2) + "\n";
 }
 
@@ -156,6 +159,14 @@ SplitManifest read_split_manifest(const std::string& path, const ManifestReadOpt
     check(s.duplicate_of >= -1 && s.duplicate_of < i, "manifest", "'", path, "': ", where,
           ".duplicate_of must be -1 or an earlier file's index, got ", s.duplicate_of);
     d.samples.push_back(std::move(s));
+  }
+  if (j.contains("skipped")) {
+    const json& skipped = j["skipped"];
+    check(skipped.is_array(), "manifest", "'", path, "': skipped must be an array");
+    for (size_t i = 0; i < skipped.size(); ++i) {
+      const std::string where = "skipped[" + std::to_string(i) + "]";
+      m.skipped.push_back({r.str(skipped[i], "path", where), r.str(skipped[i], "reason", where)});
+    }
   }
   if (options.check_files || options.verify_hashes) {
     for (int64_t i = 0; i < n; ++i) {

@@ -12,13 +12,15 @@
 //                "label": 1, "subset": "train" | "val" | "test",
 //                "subject": "" | "kontrol 12",
 //                "hash": "<16 hex digits: FNV-1a 64 of the bytes>", "bytes": 12345,
-//                "duplicate_of": -1 | <index into files>}, ...]
+//                "duplicate_of": -1 | <index into files>}, ...],
+//     "skipped": [{"path": "...", "reason": "..."}, ...]  // optional: unreadable images left out
 //   }
 // Written atomically (write_file_atomic). Reading validates every field (errors name the
 // manifest and the field, e.g. "files[12].label") and that every file exists with the
 // recorded size; verify_hashes also re-hashes every file.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "engine/data/dataset.h"
 #include "engine/data/split.h"
@@ -26,10 +28,17 @@
 
 namespace msq::data {
 
+// An image left out of the dataset because it could not be decoded (--skip-bad-images).
+struct SkippedFile {
+  std::string path;    // relative to the data root
+  std::string reason;  // the decoder's error
+};
+
 struct SplitManifest {
   Dataset dataset;  // every sample with its subset
   SplitOptions split;
   SubjectOptions subjects;
+  std::vector<SkippedFile> skipped;
 };
 
 // The manifest as JSON text (2-space indented).

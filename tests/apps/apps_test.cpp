@@ -123,9 +123,15 @@ TEST_CASE("bad input: clear errors and non-zero exits") {
   Run bad_image = run(quick_train(fresh_dir("corrupt2"), "--data " + data));
   CHECK(bad_image.status != 0);
   CHECK(bad_image.output.find("A1 (2).png") != std::string::npos);
-  Run skipped = run(quick_train(fresh_dir("corrupt3"), "--data " + data + " --skip-bad-images", 1));
+  const std::string skipped_out = fresh_dir("corrupt3");
+  Run skipped = run(quick_train(skipped_out, "--data " + data + " --skip-bad-images", 1));
   CHECK(skipped.status == 0);
   CHECK(skipped.output.find("skipped 1 unreadable image") != std::string::npos);
+  auto skipped_summary = nlohmann::json::parse(msq::read_file(skipped_out + "/summary.json"));
+  CHECK(skipped_summary["skipped_images"]["count"] == 1);
+  CHECK(skipped_summary["skipped_images"]["files"][0]["path"] == "MS Axial_crop/A1 (2).png");
+  auto skipped_split = nlohmann::json::parse(msq::read_file(skipped_out + "/split.json"));
+  CHECK(skipped_split["skipped"].size() == 1);
 
   // A checkpoint of another model.
   Run other = run(kBin + "/msq-eval --checkpoint " + corrupt + "/best.msqw --model qcnn --image '" + data + "/MS Axial_crop/A1 (1).png'");
