@@ -47,6 +47,11 @@ HybridHead::HybridHead(int64_t in, const HybridHeadOptions& o) : options_(o) {
       break;
   }
   proj_ = register_module("proj", std::make_shared<nn::Linear>(width, proj_out));
+  check(o.quantum.proj_norm == "none" || o.quantum.proj_norm == "batchnorm", "HybridHead",
+        "proj_norm must be 'none' or 'batchnorm', got '", o.quantum.proj_norm, "'");
+  if (o.quantum.proj_norm == "batchnorm") {
+    proj_norm_ = register_module("proj_norm", std::make_shared<nn::BatchNorm2d>(proj_out));
+  }
   quantum_ = register_module("quantum", std::make_shared<quantum::QuantumLayer>(circuit, lo));
   if (o.kind == HybridKind::QCNN) {
     post_ = register_module("post", dense_head(measured, o.stack, o.num_classes));
@@ -60,7 +65,12 @@ HybridHead::HybridHead(int64_t in, const HybridHeadOptions& o) : options_(o) {
 Tensor HybridHead::quantum_features(const Tensor& x) {
   check(x.dim() == 2, "HybridHead", "expects [B, features], got ", shape_str(x.shape()));
   Tensor y = pre_ ? pre_->forward(x) : x;
-  y = sigmoid(proj_->forward(y));
+  y = proj_->forward(y);
+  if (proj_norm_) {
+    const int64_t b = y.size(0), n = y.size(1);
+    y = proj_norm_->forward(y.reshape({b, n, 1, 1})).reshape({b, n});
+  }
+  y = sigmoid(y);
   // Amplitude embedding normalises, so the text's "within [0, pi]" scale is moot there.
   if (options_.kind == HybridKind::QEfficient) y = mul(y, M_PI);
   return quantum_->forward(y);

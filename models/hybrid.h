@@ -4,6 +4,7 @@
 //   "pre"     the dense stack [Linear(units), ReLU, Dropout] x n_dense (absent for QCNN or
 //             when n_dense is 0),
 //   "proj"    Linear -> n_qubits (angle embeddings) or 2^n_qubits (amplitude embedding),
+//   "proj_norm" BatchNorm over proj's outputs (only with QuantumOptions::proj_norm = batchnorm),
 //   "quantum" the QuantumLayer (parameter "weights", PennyLane's TorchLayer shape),
 //   "post"    the classifier after the measurements,
 // so that in a backbone it reads e.g. "fc.proj.weight", "fc.quantum.weights".
@@ -29,6 +30,11 @@ std::string hybrid_kind_name(HybridKind kind);
 struct QuantumOptions {
   int n_qubits = 4;
   int n_layers = 2;
+  // "none" (the study): sigmoid(proj(x)). "batchnorm": sigmoid(BatchNorm(proj(x))), a child
+  // "proj_norm" (BatchNorm1d's names and arithmetic) that centres and scales the projection
+  // over the batch, so the embedding angles spread over the sigmoid's range; see
+  // models/README.md ("QCNN training") for why the study's QCNN needs it from random init.
+  std::string proj_norm = "none";
 };
 
 struct HybridHeadOptions {
@@ -52,6 +58,7 @@ class HybridHead : public nn::Module {
   HybridHeadOptions options_;
   std::shared_ptr<nn::Sequential> pre_, post_;
   std::shared_ptr<nn::Linear> proj_;
+  std::shared_ptr<nn::BatchNorm2d> proj_norm_;  // applied to proj's output viewed as [B, n, 1, 1]
   std::shared_ptr<quantum::QuantumLayer> quantum_;
 };
 

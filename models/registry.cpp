@@ -76,6 +76,7 @@ std::string ModelConfig::to_json() const {
             {"dropout", dense.dropout},
             {"n_qubits", quantum.n_qubits},
             {"n_layers", quantum.n_layers},
+            {"proj_norm", quantum.proj_norm},
             {"freezing", freezing},
             {"freeze_batchnorm_eval", freeze_batchnorm_eval},
             {"stochastic_depth_prob", stochastic_depth_prob}};
@@ -92,6 +93,7 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   check(j.is_object(), "ModelConfig", "expects a JSON object");
   static const char* keys[] = {"architecture", "num_classes", "input_height", "input_width",
                                "head", "n_dense", "units", "dropout", "n_qubits", "n_layers",
+                               "proj_norm",
                                "freezing", "freeze_batchnorm_eval", "stochastic_depth_prob"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool ok = false;
@@ -109,6 +111,7 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   read(j, "dropout", c.dense.dropout);
   read(j, "n_qubits", c.quantum.n_qubits);
   read(j, "n_layers", c.quantum.n_layers);
+  read(j, "proj_norm", c.quantum.proj_norm);
   read(j, "freezing", c.freezing);
   read(j, "freeze_batchnorm_eval", c.freeze_batchnorm_eval);
   read(j, "stochastic_depth_prob", c.stochastic_depth_prob);

@@ -7,6 +7,10 @@ TEST_CASE("qcnn logits and gradients match the torch reference") {
   msq::test::check_model_case("qcnn_train");
 }
 
+TEST_CASE("qcnn with a BatchNorm before the sigmoid (proj_norm) matches torch's BatchNorm1d") {
+  msq::test::check_model_case("qcnn_bn_train");
+}
+
 TEST_CASE("qresnet50 logits and gradients match the torch reference") {
   msq::test::check_model_case("qresnet50_train");
 }

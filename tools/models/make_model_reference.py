@@ -65,6 +65,9 @@ CASES = {
     "cnn_eval": (config("cnn", n_dense=1, dropout=0.5, input_height=32, input_width=32), "eval", 2, 32, 32),
     "qcnn_train": (config("qcnn", n_dense=1, n_qubits=4, n_layers=2, input_height=32, input_width=32),
                    "train", 2, 32, 32),
+    # The QCNN with a BatchNorm between projection and sigmoid (proj_norm, models/hybrid.h).
+    "qcnn_bn_train": (config("qcnn", n_dense=1, n_qubits=4, n_layers=2, input_height=32, input_width=32,
+                             proj_norm="batchnorm"), "train", 4, 32, 32),
     "qresnet50_train": (config("qresnet50", n_dense=1, n_qubits=3, n_layers=2), "train", 2, 64, 64),
     "qdensenet121_train": (config("qdensenet121", n_dense=1, n_qubits=3, n_layers=2), "train", 2, 64, 64),
     "qefficientnet_b3_train": (config("qefficientnet_b3", n_dense=1, n_qubits=4, n_layers=2),

@@ -144,13 +144,16 @@ def dense_head(width, n_dense, units, dropout, num_classes=2):
 
 
 class HybridHead(nn.Module):
-    def __init__(self, width, kind, n_dense, units, dropout, n_qubits, n_layers, num_classes=2):
+    def __init__(self, width, kind, n_dense, units, dropout, n_qubits, n_layers, num_classes=2,
+                 proj_norm="none"):
         super().__init__()
         self.kind = kind
         self.pre = None
         if kind != "qcnn" and n_dense > 0:
             self.pre, width = dense_layers(width, n_dense, units, dropout)
         self.proj = nn.Linear(width, 2 ** n_qubits if kind == "qdense" else n_qubits)
+        if proj_norm == "batchnorm":
+            self.proj_norm = nn.BatchNorm1d(self.proj.out_features)
         self.quantum = QuantumLayer(kind, n_qubits, n_layers)
         measured = 2 * n_qubits if kind == "qdense" else n_qubits
         if kind == "qcnn":
@@ -161,7 +164,10 @@ class HybridHead(nn.Module):
     def forward(self, x):
         if self.pre is not None:
             x = self.pre(x)
-        x = torch.sigmoid(self.proj(x))
+        x = self.proj(x)
+        if hasattr(self, "proj_norm"):
+            x = self.proj_norm(x)
+        x = torch.sigmoid(x)
         if self.kind == "qefficient":
             x = math.pi * x
         return self.post(self.quantum(x))
@@ -204,7 +210,7 @@ def build(config):
     if hybrid:
         kind = "qcnn" if fam == "cnn" else "qefficient" if fam == "efficientnet" else "qdense"
         head = lambda w: HybridHead(w, kind, n_dense, units, dropout, config["n_qubits"],  # noqa: E731
-                                    config["n_layers"], classes)
+                                    config["n_layers"], classes, config.get("proj_norm", "none"))
     else:
         head = lambda w: dense_head(w, n_dense, units, dropout, classes)  # noqa: E731
     if fam == "cnn":
