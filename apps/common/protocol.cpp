@@ -13,6 +13,7 @@
 #include "apps/common/search_run.h"
 #include "apps/common/train_run.h"
 #include "engine/io/atomic_file.h"
+#include "engine/io/file_lock.h"
 #include "engine/search/search_space.h"
 #include "engine/train/interrupt.h"
 
@@ -102,6 +103,8 @@ int run_protocol(const ProtocolOptions& o) {
         c.seed = o.base.seed + static_cast<uint64_t>(k);
         c.out = cell_dir + "/seed-" + std::to_string(c.seed);
         const std::string scores = c.out + "/test/scores.json";
+        std::filesystem::create_directories(cell_dir);
+        FileLock claim(c.out + ".lock");  // another process on this run: wait for it, then skip
         if (exists(c.out + "/summary.json") && exists(scores)) {
           std::fprintf(stderr, "[protocol] %s / %s seed %llu: done, skipped\n", model.c_str(), plane.c_str(),
                        (unsigned long long)c.seed);

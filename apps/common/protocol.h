@@ -7,6 +7,9 @@
 //
 // Resumable: a seed run with a summary.json is done and skipped, one with a last.msqw is
 // resumed, a search continues its journal; rerunning the same command finishes the grid.
+// Several processes may run the same command at once (a SLURM array): they share each
+// search's trials through its journal, and a seed run is trained by one of them while the
+// others wait on its lock file (<run>.lock) and then skip it.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,7 +1,6 @@
 #include "engine/search/journal.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/io/file_lock.h"
 
 namespace msq::search {
 
@@ -79,24 +79,8 @@ JournalContents Journal::read() const {
 }
 
 void Journal::locked(const std::function<void()>& fn) const {
-  const std::string lock_path = path_ + ".lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  check(fd >= 0, "journal", "cannot open the lock file '", lock_path, "': ", std::strerror(errno));
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    int err = errno;
-    ::close(fd);
-    fail("journal", "cannot lock '", lock_path, "': ", std::strerror(err));
-  }
-  try {
-    fn();
-  } catch (...) {
-    ::flock(fd, LOCK_UN);
-    ::close(fd);
-    throw;
-  }
-  ::flock(fd, LOCK_UN);
-  ::close(fd);
+  FileLock lock(path_ + ".lock");
+  fn();
 }
 
 }  // namespace msq::search

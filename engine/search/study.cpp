@@ -119,6 +119,12 @@ int64_t Study::finished_count() const {
   return n;
 }
 
+int64_t Study::running_count() const {
+  int64_t n = 0;
+  for (const TrialRecord& t : trials()) n += t.state == TrialState::Running;
+  return n;
+}
+
 std::optional<TrialRecord> Study::best() const {
   std::optional<TrialRecord> best;
   for (const TrialRecord& t : trials())
@@ -195,25 +201,34 @@ void Study::tell(int64_t trial, TrialState state, double value, const std::strin
   journal_.append(r.dump());
 }
 
-int64_t run_study(Study& study, const Objective& objective) {
+int64_t run_study(Study& study, const Objective& objective, double poll_seconds) {
   int64_t ran = 0, failures_in_a_row = 0;
-  while (std::optional<Study::Trial> trial = study.ask()) {
-    TrialOutcome outcome;
-    try {
-      outcome = objective(study, *trial);
-    } catch (const std::exception& e) {
-      study.tell(trial->number, TrialState::Failed, NAN, e.what());
-      std::fprintf(stderr, "[search] trial %lld failed: %s\n", (long long)trial->number, e.what());
-      if (++failures_in_a_row >= 3) throw;
+  bool announced = false;
+  for (;;) {
+    while (std::optional<Study::Trial> trial = study.ask()) {
+      TrialOutcome outcome;
+      try {
+        outcome = objective(study, *trial);
+      } catch (const std::exception& e) {
+        study.tell(trial->number, TrialState::Failed, NAN, e.what());
+        std::fprintf(stderr, "[search] trial %lld failed: %s\n", (long long)trial->number, e.what());
+        if (++failures_in_a_row >= 3) throw;
+        ++ran;
+        continue;
+      }
+      failures_in_a_row = 0;
+      study.tell(trial->number, outcome.state, outcome.value, outcome.note);
       ++ran;
-      continue;
+      if (outcome.stop) return ran;
     }
-    failures_in_a_row = 0;
-    study.tell(trial->number, outcome.state, outcome.value, outcome.note);
-    ++ran;
-    if (outcome.stop) break;
+    const int64_t running = study.running_count();
+    if (running == 0) return ran;
+    if (!announced) {
+      std::fprintf(stderr, "[search] waiting for %lld trial(s) of other processes to finish\n", (long long)running);
+      announced = true;
+    }
+    ::usleep(static_cast<useconds_t>(poll_seconds * 1e6));
   }
-  return ran;
 }
 
 }  // namespace msq::search

@@ -73,6 +73,8 @@ class Study {
   // The complete trial with the lowest value (the first on ties); nothing before one completes.
   std::optional<TrialRecord> best() const;
   int64_t finished_count() const;
+  // Trials still running (in any process).
+  int64_t running_count() const;
   const StudyOptions& options() const { return options_; }
 
  private:
@@ -91,7 +93,9 @@ using Objective = std::function<TrialOutcome(Study& study, const Study::Trial& t
 
 // Asks and runs trials until the study is full or the objective says stop. An exception
 // from the objective marks the trial failed; three in a row end the loop with that error.
-// Returns the number of trials this call ran.
-int64_t run_study(Study& study, const Objective& objective);
+// Then, unless stopped, waits (polling every poll_seconds) for the trials other processes
+// are still running, running replacements for any whose worker died, so that the study
+// is complete when it returns. Returns the number of trials this call ran.
+int64_t run_study(Study& study, const Objective& objective, double poll_seconds = 10);
 
 }  // namespace msq::search

@@ -136,6 +136,39 @@ TEST_CASE("concurrent writer processes share one study without corrupting it") {
   CHECK(workers.size() >= 2);
 }
 
+TEST_CASE("a process whose study is full waits for the trials others are running") {
+  const std::string dir = test::scratch_dir("journal-wait");
+  StudyOptions o = toy_options(dir + "/j.jsonl", 1);
+  { Study s(o); }
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {  // takes the only trial, signals, finishes it a moment later
+    Study s(o);
+    auto t = s.ask();
+    char byte = 1;
+    ssize_t ignored = ::write(ready[1], &byte, 1);
+    (void)ignored;
+    ::usleep(600000);
+    if (t) s.tell(t->number, TrialState::Complete, 1.0);
+    ::_exit(0);
+  }
+  char byte = 0;
+  REQUIRE(::read(ready[0], &byte, 1) == 1);
+  Study s(o);
+  CHECK(s.running_count() == 1);
+  CHECK(run_study(s, toy_objective, 0.05) == 0);  // returns once the other trial is done
+  CHECK(s.running_count() == 0);
+  CHECK(s.finished_count() == 1);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+TEST_CASE("the example search space file is the default space") {
+  SearchSpace file = SearchSpace::from_json(read_file("apps/msq-train/search-space.json"), "apps/msq-train/search-space.json");
+  CHECK(file.to_json() == SearchSpace::from_json(default_search_space_json(), "default").to_json());
+}
+
 TEST_CASE("one journal, one search space") {
   const std::string dir = test::scratch_dir("journal-space");
   StudyOptions o = toy_options(dir + "/j.jsonl", 3);
