@@ -98,25 +98,38 @@ int run_protocol(const ProtocolOptions& o) {
       cell.model = model;
       cell.plane = plane;
       cell.config = json::parse(chosen.to_json());
+      // Seed runs another process is training are deferred, then waited for.
+      std::vector<train::TrainConfig> runs, deferred;
       for (int64_t k = 0; k < o.seeds; ++k) {
         train::TrainConfig c = chosen;
         c.seed = o.base.seed + static_cast<uint64_t>(k);
         c.out = cell_dir + "/seed-" + std::to_string(c.seed);
-        const std::string scores = c.out + "/test/scores.json";
-        std::filesystem::create_directories(cell_dir);
-        FileLock claim(c.out + ".lock");  // another process on this run: wait for it, then skip
-        if (exists(c.out + "/summary.json") && exists(scores)) {
-          std::fprintf(stderr, "[protocol] %s / %s seed %llu: done, skipped\n", model.c_str(), plane.c_str(),
-                       (unsigned long long)c.seed);
-        } else {
+        runs.push_back(c);
+      }
+      for (int pass = 0; pass < 2; ++pass) {
+        for (train::TrainConfig& c : pass == 0 ? runs : deferred) {
+          std::filesystem::create_directories(cell_dir);
+          FileLock claim(c.out + ".lock", /*wait=*/pass == 1);
+          if (!claim.held()) {
+            std::fprintf(stderr, "[protocol] %s / %s seed %llu: another process is training it\n", model.c_str(),
+                         plane.c_str(), (unsigned long long)c.seed);
+            deferred.push_back(c);
+            continue;
+          }
+          if (exists(c.out + "/summary.json") && exists(c.out + "/test/scores.json")) {
+            std::fprintf(stderr, "[protocol] %s / %s seed %llu: done, skipped\n", model.c_str(), plane.c_str(),
+                         (unsigned long long)c.seed);
+            continue;
+          }
           c.resume = exists(c.out + "/last.msqw");
           std::fprintf(stderr, "[protocol] %s / %s seed %llu: %s\n", model.c_str(), plane.c_str(),
                        (unsigned long long)c.seed, c.resume ? "resuming" : "training");
           RunResult rr = train_and_evaluate(c);
           if (rr.status != 0) return rr.status;
         }
-        cell.runs.push_back({c.seed, sorted_by_id(read_subset_scores(scores))});
       }
+      for (const train::TrainConfig& c : runs)
+        cell.runs.push_back({c.seed, sorted_by_id(read_subset_scores(c.out + "/test/scores.json"))});
       cells.push_back(cell);
     }
   }

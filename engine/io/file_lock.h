@@ -9,14 +9,17 @@ namespace msq {
 
 class FileLock {
  public:
-  // Blocks until the lock is held; errors name the file.
-  explicit FileLock(const std::string& path);
+  // wait: blocks until the lock is held; otherwise returns at once, holding it or not
+  // (held()). Errors name the file.
+  explicit FileLock(const std::string& path, bool wait = true);
+  bool held() const { return held_; }
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
  private:
   int fd_ = -1;
+  bool held_ = false;
 };
 
 }  // namespace msq

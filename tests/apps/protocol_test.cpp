@@ -132,3 +132,30 @@ TEST_CASE("msq-train --search alone exports a configuration; a bad search space 
   CHECK(bad.output.find("[search-space]") != std::string::npos);
   CHECK(bad.output.find("a log parameter needs low > 0") != std::string::npos);
 }
+
+TEST_CASE("two processes running one protocol share its trials and seed runs") {
+  const std::string out = "/tmp/msq-protocol-pair-test-" + std::to_string(::getpid());
+  std::system(("rm -rf '" + out + "' && mkdir -p '" + out + "'").c_str());
+  msq::write_file_atomic(out + "/space.json", R"({"parameters": {"lr": {"type": "float", "low": 3e-4, "high": 3e-3, "log": true}},
+    "fixed": {"epochs": 1}})");
+  const std::string common = kBin + "/msq-train --protocol --models cnn --planes sagittal --search-space " + out +
+                             "/space.json --image-size 32 --batch-size 32 --threads 1 --bootstrap 100 --out " + out + "/p";
+  const std::string cmd = common + " --seeds 2 --search 3";
+  // The split and the synthetic data are made first (as a SLURM array's first step would).
+  REQUIRE(std::system((common + " --seeds 1 --search 1 > /dev/null 2>&1").c_str()) == 0);
+  std::system(("rm -rf '" + out + "/p/sagittal/cnn'").c_str());
+  const int status = std::system(("(" + cmd + " > " + out + "/a.log 2>&1 & " + cmd + " > " + out + "/b.log 2>&1; wait)").c_str());
+  REQUIRE(status == 0);
+  const std::string a = msq::read_file(out + "/a.log"), b = msq::read_file(out + "/b.log");
+  INFO(a);
+  INFO(b);
+  CHECK(a.find("protocol report") != std::string::npos);
+  CHECK(b.find("protocol report") != std::string::npos);
+  // Three trials in all, each run by one process; each seed trained once.
+  const std::string trials = msq::read_file(out + "/p/sagittal/cnn/search/trials.csv");
+  CHECK(count(trials, ",complete,") == 3);
+  CHECK(count(a + b, "seed 42: training") == 1);
+  CHECK(count(a + b, "seed 43: training") == 1);
+  auto report = nlohmann::json::parse(msq::read_file(out + "/p/report/report.json"));
+  CHECK(report["cells"][0]["seeds"] == nlohmann::json::array({42, 43}));
+}
