@@ -100,6 +100,9 @@ std::optional<train::TrainConfig> run_search(const SearchRequest& r) {
     std::fprintf(stderr, "[search] trial %lld %s: best validation loss %.5f (epoch %lld)\n", (long long)trial.number,
                  pruned ? "pruned" : "complete", fit.best_val_loss, (long long)fit.best_epoch);
     return out;
+  }, /*poll_seconds=*/10.0, [&] {
+    if (train::interrupt_requested()) interrupted = true;  // Ctrl-C while waiting for other processes
+    return interrupted;
   });
   write_trials_csv(r.dir, study);
   if (interrupted) return std::nullopt;

@@ -201,7 +201,8 @@ void Study::tell(int64_t trial, TrialState state, double value, const std::strin
   journal_.append(r.dump());
 }
 
-int64_t run_study(Study& study, const Objective& objective, double poll_seconds) {
+int64_t run_study(Study& study, const Objective& objective, double poll_seconds,
+                  const std::function<bool()>& stop_waiting) {
   int64_t ran = 0, failures_in_a_row = 0;
   bool announced = false;
   for (;;) {
@@ -222,7 +223,7 @@ int64_t run_study(Study& study, const Objective& objective, double poll_seconds)
       if (outcome.stop) return ran;
     }
     const int64_t running = study.running_count();
-    if (running == 0) return ran;
+    if (running == 0 || (stop_waiting && stop_waiting())) return ran;
     if (!announced) {
       std::fprintf(stderr, "[search] waiting for %lld trial(s) of other processes to finish\n", (long long)running);
       announced = true;

@@ -95,7 +95,9 @@ using Objective = std::function<TrialOutcome(Study& study, const Study::Trial& t
 // from the objective marks the trial failed; three in a row end the loop with that error.
 // Then, unless stopped, waits (polling every poll_seconds) for the trials other processes
 // are still running, running replacements for any whose worker died, so that the study
-// is complete when it returns. Returns the number of trials this call ran.
-int64_t run_study(Study& study, const Objective& objective, double poll_seconds = 10);
+// is complete when it returns; `stop_waiting` (when given) is polled too and ends the
+// wait early (e.g. on Ctrl-C). Returns the number of trials this call ran.
+int64_t run_study(Study& study, const Objective& objective, double poll_seconds = 10,
+                  const std::function<bool()>& stop_waiting = nullptr);
 
 }  // namespace msq::search
