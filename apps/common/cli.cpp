@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/io/atomic_file.h"
+#include "engine/search/search_space.h"
 
 namespace msq::apps {
 
@@ -56,6 +57,21 @@ void add_train_options(CLI::App& app, TrainCli& cli) {
   app.add_option("--n-qubits", cli.n_qubits, "qubits of a hybrid's circuit");
   app.add_option("--n-layers", cli.n_layers, "variational layers of a hybrid's circuit");
   app.add_option("--freezing", cli.freezing, "none | study | backbone");
+}
+
+void add_search_options(CLI::App& app, TrainCli& cli) {
+  app.add_option("--search", cli.search, "hyper-parameter search: N trials (TPE, median pruner); exports <out>/search/best-config.json")->capture_default_str();
+  app.add_option("--search-space", cli.search_space_file, "JSON search space (see README: Search and protocol); default: the study's space");
+  app.add_option("--sampler", cli.sampler, "tpe | random")->capture_default_str();
+  app.add_flag("--protocol", cli.protocol, "the study's grid: every model x plane (with --search N each), K seeds, test split, report in <out>/report/");
+  app.add_option("--seeds", cli.seeds, "protocol: training seeds per model and plane (--seed, --seed + 1, ...)")->capture_default_str();
+  app.add_option("--models", cli.models, "protocol: comma-separated models (default: the study's 8)");
+  app.add_option("--planes", cli.planes, "protocol: comma-separated planes (default: axial,sagittal)");
+  app.add_option("--bootstrap", cli.bootstrap, "protocol: bootstrap replicates of the report's intervals")->capture_default_str();
+}
+
+std::string search_space_text(const TrainCli& cli) {
+  return cli.search_space_file.empty() ? search::default_search_space_json() : read_file(cli.search_space_file);
 }
 
 void apply_model_shortcuts(TrainCli& cli) {

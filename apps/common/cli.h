@@ -16,6 +16,14 @@ struct TrainCli {
   int64_t units = -1;
   double dropout = -1;
   std::string freezing;
+  // Search and protocol (not config keys: they say what to run, not how to train).
+  int64_t search = 0;               // --search N: trials of a hyper-parameter study
+  std::string search_space_file;    // --search-space FILE (JSON); "" = the study's space
+  std::string sampler = "tpe";      // --sampler tpe | random
+  bool protocol = false;            // --protocol: every model x plane, K seeds, the report
+  int64_t seeds = 3;                // --seeds K
+  std::string models, planes;       // --models a,b  --planes axial,sagittal
+  int64_t bootstrap = 2000;         // --bootstrap B (report intervals)
 };
 
 // Registers the options on `app`, binding them to `cli.config`. Call after loading a
@@ -23,6 +31,10 @@ struct TrainCli {
 void add_train_options(CLI::App& app, TrainCli& cli);
 // Finds "--config FILE" in argv and loads it into cli.config (before CLI11 parses).
 void load_config_file_arg(int argc, char** argv, TrainCli& cli);
+// Registers --search, --search-space, --sampler, --protocol, --seeds, --models, --planes, --bootstrap.
+void add_search_options(CLI::App& app, TrainCli& cli);
+// The search space text: --search-space's file, or the study's default space.
+std::string search_space_text(const TrainCli& cli);
 // Moves the model shortcuts into config.model_options.
 void apply_model_shortcuts(TrainCli& cli);
 

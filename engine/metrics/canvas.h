@@ -1,6 +1,6 @@
 // A tiny RGB raster for plots: pixels, lines, rectangles and a built-in 5x7 bitmap font
-// (digits, '.', '-', '=', '/', ' ' and the capitals A C F N P R T U; other characters draw
-// as blanks). Coordinates are pixels, (0, 0) top-left; drawing outside is clipped.
+// (digits, the capitals A-Z, with lower case drawn as capitals, and . - = / ( ) + : _ and
+// space; other characters draw as blanks). Coordinates are pixels, (0, 0) top-left; drawing outside is clipped.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -5,5 +5,6 @@
 #include "engine/metrics/confusion.h"
 #include "engine/metrics/evaluation.h"
 #include "engine/metrics/roc.h"
+#include "engine/metrics/roc_panels.h"
 #include "engine/metrics/roc_plot.h"
 #include "engine/metrics/writers.h"

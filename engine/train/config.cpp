@@ -92,6 +92,13 @@ void TrainConfig::update_from_json(const std::string& text, const std::string& o
   }
 }
 
+bool TrainConfig::is_field(const std::string& name) {
+  TrainConfig c;
+  bool found = false;
+  for_each_field(c, [&](const char* field, auto&) { found = found || name == field; });
+  return found;
+}
+
 void TrainConfig::validate() const {
   check(plane == "axial" || plane == "sagittal", "config", "plane must be axial or sagittal, got '", plane, "'");
   check(optimizer == "adam" || optimizer == "adamw" || optimizer == "sgd", "config",

@@ -43,6 +43,8 @@ struct TrainConfig {
   std::string to_json() const;
   // Sets every field present in the JSON object (unknown keys are an error naming them).
   void update_from_json(const std::string& json_text, const std::string& origin);
+  // True when `name` is a field of the config (a key of to_json()).
+  static bool is_field(const std::string& name);
   // Checks values; errors name the field and what was expected.
   void validate() const;
 };

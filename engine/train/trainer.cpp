@@ -172,7 +172,8 @@ Trainer::Trainer(nn::Module& model, TrainConfig config) : model_(model), config_
 }
 
 FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
-                       const std::function<void(const EpochRecord&)>& on_epoch) {
+                       const std::function<void(const EpochRecord&)>& on_epoch,
+                       const std::function<bool(const EpochRecord&)>& stop_after) {
   Device device = Device::parse(config_.device);
   make_dirs(config_.out);
   std::vector<Tensor> params = model_.trainable_parameters();
@@ -294,6 +295,10 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
                  (long long)epoch, r.train_loss, r.train_accuracy, r.val_loss, r.val_accuracy, r.val_auc,
                  r.images_per_second, format_duration(r.seconds).c_str(), r.improved ? "  *best" : "");
     if (on_epoch) on_epoch(r);
+    if (stop_after && stop_after(r)) {
+      result.stopped_by_caller = true;
+      break;
+    }
     if (bad_epochs >= config_.patience) {
       result.stopped_early = true;
       std::fprintf(stderr, "[msq-train] early stop: no improvement in %lld epochs; best epoch %lld\n",

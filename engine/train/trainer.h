@@ -41,6 +41,7 @@ struct FitResult {
   int64_t best_epoch = 0;
   double best_val_loss = 0;
   bool stopped_early = false;
+  bool stopped_by_caller = false;  // stop_after returned true (e.g. a search's pruner)
   bool interrupted = false;
 };
 
@@ -50,9 +51,11 @@ class Trainer {
   // require gradients (frozen ones are left out of the optimiser and the L2 term).
   Trainer(nn::Module& model, TrainConfig config);
   // Trains; with config.resume and a last.msqw in config.out, continues that run.
-  // `on_epoch` is called after each epoch (after the checkpoint is written).
+  // `on_epoch` is called after each epoch (after the checkpoint is written), then
+  // `stop_after`: true ends training there (the best state is still restored).
   FitResult fit(data::BatchLoader& train, data::BatchLoader& val,
-                const std::function<void(const EpochRecord&)>& on_epoch = nullptr);
+                const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
+                const std::function<bool(const EpochRecord&)>& stop_after = nullptr);
 
  private:
   nn::Module& model_;
