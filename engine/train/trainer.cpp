@@ -131,13 +131,6 @@ NamedTensorList cpu_state(const nn::Module& model) {
   return s;
 }
 
-double l2_sum(const std::vector<Tensor>& params) {
-  NoGradGuard g;
-  double s = 0;
-  for (const Tensor& p : params) s += sum(square(p)).item();
-  return s;
-}
-
 }  // namespace
 
 Predictions predict(nn::Module& model, data::BatchLoader& loader, Device device) {

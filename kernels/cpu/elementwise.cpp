@@ -3,6 +3,7 @@
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/strided_loop.h"
+#include "kernels/cpu/vector_math.h"
 
 namespace msq {
 
@@ -22,6 +23,9 @@ void CpuBackend::unary(UnaryOp op, const StridedView& out, const StridedView& x,
         T* op_ = o + off[0];
         const T* ip = in + off[1];
         if (str[0] == 1 && str[1] == 1) {
+          if constexpr (std::is_same_v<T, float>) {
+            if (cpu::vec::unary_contiguous(kOp, op_, ip, n)) return;
+          }
           for (int64_t i = 0; i < n; ++i) op_[i] = static_cast<T>(math::unary<C>(kOp, C(ip[i]), a, b));
         } else {
           for (int64_t i = 0; i < n; ++i) {
@@ -48,6 +52,9 @@ void CpuBackend::unary_grad(UnaryOp op, const StridedView& gx, const StridedView
         T* o = gxp + off[0];
         const T *gi = gp + off[1], *xi = xp + off[2], *yi = yp + off[3];
         if (s[0] == 1 && s[1] == 1 && s[2] == 1 && s[3] == 1) {
+          if constexpr (std::is_same_v<T, float>) {
+            if (cpu::vec::unary_grad_contiguous(kOp, o, gi, xi, yi, n)) return;
+          }
           for (int64_t i = 0; i < n; ++i) o[i] = math::unary_grad<T>(kOp, gi[i], xi[i], yi[i], a, b);
         } else {
           for (int64_t i = 0; i < n; ++i) {
