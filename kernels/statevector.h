@@ -67,6 +67,8 @@ class StatevectorKernels {
   virtual void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const = 0;
   // m: [16][2][L] lane complex on (bit_hi, bit_lo), bit_hi != bit_lo.
   virtual void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
+  // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
+  virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
 
   // ---- reductions -----------------------------------------------------------------------
   // out[2][L] = sum_i conj(lam_i) (M psi)_i with M a 2x2 (lane complex [4][2][L]) on `bit`

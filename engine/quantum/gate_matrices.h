@@ -11,9 +11,9 @@ namespace msq::quantum {
 
 using Mat2 = std::array<cdouble, 4>;  // row-major
 
-// LaneSwap and SwapBits are no gate's type: the single-state layout inserts them to move
-// qubits out of the lanes and into the cache chunk (runner.h).
-enum class OpType { Matrix1, Diagonal1, X, Swap, Matrix2, LaneSwap, SwapBits };
+// LaneSwap is no gate's type: the single-state layout inserts it to move a qubit out of the
+// lanes (runner.h).
+enum class OpType { Matrix1, Diagonal1, X, Swap, Matrix2, LaneSwap };
 OpType op_type(GateKind kind);
 
 // The 2x2 on the target wire, given the gate's parameter values.

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "engine/core/error.h"
+#include "engine/quantum/fusion.h"
 #include "engine/quantum/gate_matrices.h"
+#include "engine/quantum/pass_plan.h"
 #include "engine/quantum/simulator.h"
 #include "kernels/statevector.h"
 
@@ -32,7 +34,6 @@ struct Op {
   // when it is a lane bit (applied as a per-lane phase)
   int lane_ctrl = 0;
   int lane_target = -1;
-  std::vector<int> swap_a, swap_b;  // SwapBits: the row-bit pairs exchanged in one pass
 };
 
 inline int wire_bit(int n, int wire) { return n - 1 - wire; }
@@ -47,16 +48,21 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // only relabel. `perm` gets each wire's physical bit at the end.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
-// With local_rows = k < the row bits, it also keeps every target in the low k row bits (a
-// chunk of 2^k rows fits in cache): a gate on a higher bit is preceded by a row SWAP with the
-// least recently used low bit, so runs of gates can be applied chunk by chunk (run_blocked).
-std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
-                                 int local_rows = 64);
-// The row bits of a cache chunk for a state of `row_bits` row bits (R = float or double).
-inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
-  if (requested > 0) return std::min(requested, row_bits);
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm);
+// A state of at least this many qubits spreads its passes' chunks over the threads.
+constexpr int kParallelQubits = 18;
+// The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
+// row bits of R = float or double: local_rows row bits per chunk (all of them without
+// cache blocking), the lowest low_rows of them in every chunk (contiguous runs).
+struct ChunkShape {
+  int local_rows, low_rows;
+};
+inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o) {
+  if (!o.cache_blocking) return {row_bits, row_bits};
   const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
-  return std::min(row_bits, 20 - row_bytes_log2);    // 1 MiB chunks (an L2)
+  const int local = o.chunk_row_bits > 0 ? std::min(o.chunk_row_bits, row_bits)
+                                         : std::min(row_bits, 19 - row_bytes_log2);  // 512 KiB
+  return {local, std::min(local / 2, 5)};
 }
 // Whether a run uses the single-state layout.
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
@@ -65,15 +71,6 @@ inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o
 // Errors (before any thread starts) when `states` tiles of n index bits of R would not fit
 // in the machine's memory: a clear message instead of an allocation failure in a thread.
 void check_memory(int n, size_t real_size, int64_t states, const char* op);
-
-// The row bits an op's kernel reads as targets (controls excluded).
-inline int op_top_bit(const Op& op) {
-  switch (op.type) {
-    case OpType::Swap: case OpType::Matrix2: return std::max(op.bit, op.bit2);
-    case OpType::SwapBits: return 1 << 30;  // always a full pass
-    default: return op.bit;
-  }
-}
 
 // First slot of each gate.
 std::vector<int> slot_offsets(const Circuit& c);
@@ -242,13 +239,16 @@ class Runner {
   // Applies op to the 2^n rows at psi with the given control mask (a chunk of the state).
   void apply_rows(int64_t tile, const Op& op, R* psi, int n, uint64_t ctrl,
                   bool inverse = false) const {
+    apply_at(tile, op, op.bit, op.bit2, psi, n, ctrl, inverse);
+  }
+
+  // The same with the op's bits given (bit, bit2: as in Op, moved into a chunk's bits).
+  void apply_at(int64_t tile, const Op& op, int bit, int bit2, R* psi, int n, uint64_t ctrl,
+                bool inverse = false) const {
     switch (op.type) {
-      case OpType::X: k_.apply_x(psi, n, op.bit, ctrl); return;
-      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, op.bit2, op.bit); return;
-      case OpType::SwapBits:
-        k_.swap_bit_pairs(psi, n, op.swap_a.data(), op.swap_b.data(), int(op.swap_a.size()));
-        return;
-      case OpType::Swap: k_.apply_swap(psi, n, op.bit, op.bit2, ctrl); return;
+      case OpType::X: k_.apply_x(psi, n, bit, ctrl); return;
+      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, bit2, bit); return;
+      case OpType::Swap: k_.apply_swap(psi, n, bit, bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];
         alignas(64) R block[16 * 2 * L];
@@ -260,14 +260,14 @@ class Runner {
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
         }
-        k_.apply_matrix2(psi, n, op.bit, op.bit2, block);
+        k_.apply_matrix2(psi, n, bit, bit2, block);
         return;
       }
       case OpType::Matrix1:
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
         if (plan.real) {
-          k_.apply_real_matrix1(psi, n, op.bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
           return;
         }
         alignas(64) R lane_block[4 * 2 * L];
@@ -289,9 +289,9 @@ class Runner {
           block = lane_block;
         }
         if (op.type == OpType::Diagonal1) {
-          k_.apply_diagonal1(psi, n, op.bit, ctrl, block);
+          k_.apply_diagonal1(psi, n, bit, ctrl, block);
         } else {
-          k_.apply_matrix1(psi, n, op.bit, ctrl, block);
+          k_.apply_matrix1(psi, n, bit, ctrl, block);
         }
         return;
       }
@@ -303,39 +303,175 @@ class Runner {
     for (const Op& op : ops_) apply(tile, op, psi);
   }
 
-  // The single-state layout by cache chunks: each run of ops whose targets are all below
-  // row bit k is applied to one chunk of 2^k rows after the other (chunks over the threads),
-  // so the run costs one pass over memory; other ops take a pass each.
-  void run_blocked(R* psi, int k) const {
+  // The single-state layout by passes (pass_plan.h): each pass gathers chunks of the state
+  // into a cache-sized buffer (local_rows row bits, its lowest low_rows row bits always in),
+  // applies its ops there and scatters them back. Chunks go over the threads when the state
+  // is large; each chunk's arithmetic is the same whatever the thread count.
+  void run_passes(R* psi, int local_rows, int low_rows) const {
     prepare(0, psi);
-    const int64_t chunks = int64_t(1) << (n_ - k);
-    const size_t chunk_values = size_t(2 * L) << k;
-    const uint64_t low = (uint64_t(1) << k) - 1;
-    for (size_t i = 0; i < ops_.size();) {
-      size_t j = i;
-      while (j < ops_.size() && op_top_bit(ops_[j]) < k) ++j;
-      if (j - i < 2 || chunks == 1) {  // one op (or a non-local one): a plain pass
-        apply(0, ops_[i], psi);
-        ++i;
+    if (local_rows >= n_) {
+      for (const Op& op : ops_) apply(0, op, psi);
+      return;
+    }
+    const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
+    const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
+    std::vector<std::vector<R>> buffers(threads);
+    for (const Pass& pass : passes) {
+      if (pass.local == 0 || pass.ops.size() == 1) {
+        for (int o : pass.ops) apply(0, ops_[o], psi);
         continue;
       }
-      auto chunk = [&](int64_t ch) {
-        R* base = psi + ch * chunk_values;
-        for (size_t o = i; o < j; ++o) {
-          const Op& op = ops_[o];
-          const uint64_t high = op.ctrl >> k;
-          if ((uint64_t(ch) & high) != high) continue;
-          apply_rows(0, op, base, k, op.ctrl & low);
-        }
-      };
-      if (chunks >= 4) {
-#pragma omp parallel for schedule(static)
-        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
-      } else {
-        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
-      }
-      i = j;
+      run_pass(psi, pass, low_rows, buffers);
     }
+  }
+
+  // One pass: every chunk gathered, the pass's ops applied to it, scattered back.
+  void run_pass(R* psi, const Pass& pass, int low_rows, std::vector<std::vector<R>>& buffers) const {
+    // the chunk's row bits: low_rows low ones, then the pass's higher local bits in order
+    std::vector<int> local_of(n_, -1), high, outside;
+    for (int b = 0; b < n_; ++b) {
+      if (b < low_rows) {
+        local_of[b] = b;
+      } else if ((pass.local >> b) & 1) {
+        local_of[b] = low_rows + int(high.size());
+        high.push_back(b);
+      } else {
+        outside.push_back(b);
+      }
+    }
+    const int chunk_rows = low_rows + int(high.size());
+    const size_t run_values = size_t(2 * L) << low_rows;
+    std::vector<int64_t> run_start(size_t(1) << high.size());  // row of each run in a chunk
+    for (size_t j = 0; j < run_start.size(); ++j) run_start[j] = deposit(int64_t(j), high);
+    // the pass's ops fused into blocks; the others on the chunk's bits, with the controls
+    // outside the chunk checked per chunk
+    const std::vector<FusedBlock> blocks = fuse_pass(ops_, pass.ops, pass.local);
+    struct Step {
+      const Op* op = nullptr;  // the op, or null: a fused block (`type`, `coeffs`)
+      int bit = 0, bit2 = 0;   // on the chunk's bits
+      uint64_t inside_ctrl = 0, outside_ctrl = 0;
+      OpType type = OpType::Matrix1;
+      bool real = false;
+      std::vector<R> coeffs;  // lane blocks for apply_(real_)matrix1/2
+    };
+    std::vector<Step> steps;
+    for (const FusedBlock& block : blocks) {
+      if (block.fused) {
+        Step st;
+        st.bit = local_of[block.bit_hi < 0 ? block.bit_lo : block.bit_hi];
+        st.bit2 = local_of[block.bit_lo];
+        fused_coeffs(block, &st);
+        steps.push_back(std::move(st));
+        continue;
+      }
+      for (int o : block.ops) {
+        const Op& op = ops_[o];
+        Step st;
+        st.op = &op;
+        st.bit = local_of[op.bit];
+        st.bit2 = op.type == OpType::LaneSwap ? op.bit2 : local_of[op.bit2];
+        for (int b = 0; b < n_; ++b) {
+          if (!((op.ctrl >> b) & 1)) continue;
+          if (local_of[b] >= 0) {
+            st.inside_ctrl |= uint64_t(1) << local_of[b];
+          } else {
+            st.outside_ctrl |= uint64_t(1) << b;
+          }
+        }
+        steps.push_back(std::move(st));
+      }
+    }
+    const int64_t chunks = int64_t(1) << outside.size();
+    auto chunk = [&](int64_t ch, R* buf) {
+      const int64_t base = deposit(ch, outside);
+      for (size_t j = 0; j < run_start.size(); ++j)
+        std::memcpy(buf + j * run_values, psi + (base + run_start[j]) * 2 * L,
+                    run_values * sizeof(R));
+      for (const Step& st : steps) {
+        if (!st.op) {
+          apply_fused(st, buf, chunk_rows);
+          continue;
+        }
+        if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
+        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl);
+      }
+      for (size_t j = 0; j < run_start.size(); ++j)
+        std::memcpy(psi + (base + run_start[j]) * 2 * L, buf + j * run_values,
+                    run_values * sizeof(R));
+    };
+    const int threads = int(std::min<int64_t>(int64_t(buffers.size()), chunks));
+    const size_t buffer_values = size_t(2 * L) << chunk_rows;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+      std::vector<R>& buf = buffers[omp_get_thread_num()];
+      if (buf.size() < buffer_values) buf.resize(buffer_values);
+#pragma omp for schedule(static)
+      for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch, buf.data());
+    }
+  }
+
+  // A fused block's matrix, in lane blocks: a 2x2 (one bit) or 4x4, real when it is.
+  template <class Step>
+  void fused_coeffs(const FusedBlock& block, Step* st) const {
+    const bool one_bit = block.bit_hi < 0;
+    Mat4 m = identity4();
+    Mat2 m2 = identity2();
+    for (int o : block.ops) {
+      const Op& op = ops_[o];
+      if (op.type == OpType::Matrix2) {
+        m = mat4_mul(embed_op(op, c_.gates()[op.gates[0]].matrix.data(), block.bit_hi,
+                              block.bit_lo), m);
+        continue;
+      }
+      const Mat2 u = op_matrix(op);
+      if (one_bit) {
+        m2 = mat_mul(u, m2);
+      } else {
+        m = mat4_mul(embed_op(op, u.data(), block.bit_hi, block.bit_lo), m);
+      }
+    }
+    const cdouble* entries = one_bit ? m2.data() : m.data();
+    const int count = one_bit ? 4 : 16;
+    st->type = one_bit ? OpType::Matrix1 : OpType::Matrix2;
+    st->real = true;
+    for (int e = 0; e < count; ++e) st->real = st->real && entries[e].imag() == 0.0;
+    const int planes = st->real ? 1 : 2;
+    st->coeffs.assign(size_t(count) * planes * L, R(0));
+    for (int e = 0; e < count; ++e)
+      for (int l = 0; l < L; ++l) {
+        st->coeffs[(planes * e) * L + l] = R(entries[e].real());
+        if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e].imag());
+      }
+  }
+  template <class Step>
+  void apply_fused(const Step& st, R* psi, int n) const {
+    if (st.type == OpType::Matrix1) {
+      if (st.real) {
+        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+      } else {
+        k_.apply_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+      }
+    } else if (st.real) {
+      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+    } else {
+      k_.apply_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+    }
+  }
+  // The 2x2 of a one-target op (its gates multiplied; X: Pauli X).
+  Mat2 op_matrix(const Op& op) const {
+    if (op.type == OpType::X) return {0.0, 1.0, 1.0, 0.0};
+    Mat2 m = identity2();
+    for (const Factor& f : plans_[&op - ops_.data()].factors)
+      m = mat_mul(f.gate < 0 ? f.mat : target_matrix(c_.gates()[f.gate], angles(0, f.gate)), m);
+    return m;
+  }
+
+  // The bits of v placed at the listed positions (ascending), as a row index.
+  static int64_t deposit(int64_t v, const std::vector<int>& positions) {
+    int64_t out = 0;
+    for (size_t i = 0; i < positions.size(); ++i)
+      if ((v >> i) & 1) out |= int64_t(1) << positions[i];
+    return out;
   }
 
   // Single-state layout: the physical index of a logical basis index, and an amplitude.

@@ -42,6 +42,9 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
     cpu::apply_matrix2(psi, n, hi, lo, m);
   }
+  void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
+    cpu::apply_real_matrix2(psi, n, hi, lo, m);
+  }
   void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl, const R* m,
                      double* out) const override {
     cpu::inner_matrix1(lam, psi, n, bit, ctrl, m, out);

@@ -195,6 +195,31 @@ void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
   });
 }
 
+// psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).
+template <class R>
+void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
+  alignas(64) R m[16][L];
+  for (int e = 0; e < 16; ++e)
+    for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* __restrict r0 = row_re(psi, i);
+    R* __restrict r1 = row_re(psi, i + sl);
+    R* __restrict r2 = row_re(psi, i + sh);
+    R* __restrict r3 = row_re(psi, i + sh + sl);
+    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        const R x0 = r0[p + l], x1 = r1[p + l], x2 = r2[p + l], x3 = r3[p + l];
+        r0[p + l] = m[0][l] * x0 + m[1][l] * x1 + m[2][l] * x2 + m[3][l] * x3;
+        r1[p + l] = m[4][l] * x0 + m[5][l] * x1 + m[6][l] * x2 + m[7][l] * x3;
+        r2[p + l] = m[8][l] * x0 + m[9][l] * x1 + m[10][l] * x2 + m[11][l] * x3;
+        r3[p + l] = m[12][l] * x0 + m[13][l] * x1 + m[14][l] * x2 + m[15][l] * x3;
+      }
+    }
+  });
+}
+
 // y += c x; x, y: [2^n][2][L]; c: [L].
 template <class R>
 void axpy(R* y, const R* x, int n, const R* c_in) {
