@@ -78,7 +78,7 @@ void lane_sweep(const Circuit& c, const Batch& batch, const double* g, const Sim
   std::vector<int> perm;
   std::vector<Op> ops = compile_lane_ops(c, o.fuse, &perm);
   const Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {}, perm);
-  std::vector<R> psi(run.tile_values()), lam(run.tile_values(), R(0));
+  StateStorage<R> psi(run.tile_values()), lam(run.tile_values(), R(0));
   run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
   for (int kk = 0; kk < K; ++kk)
     run.lane_layout_accumulate(lam.data(), psi.data(), c.observables()[kk], g[kk]);

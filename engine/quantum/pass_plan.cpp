@@ -12,6 +12,7 @@ uint64_t op_local_rows(const Op& op) {
   switch (op.type) {
     case OpType::Swap:
     case OpType::Matrix2: return row(op.bit) | row(op.bit2);
+    case OpType::LaneMatrix1: return 0;  // its target is in the lanes
     default: return row(op.bit);  // the target, the lane swap's row bit, or a phase carrier
   }
 }
@@ -21,7 +22,8 @@ uint64_t op_touched_bits(const Op& op) {
   rows |= op_local_rows(op);
   uint64_t lanes = uint64_t(op.lane_ctrl);
   if (op.lane_target >= 0) lanes |= uint64_t(1) << op.lane_target;
-  if (op.type == OpType::LaneSwap) lanes |= uint64_t(1) << op.bit2;
+  if (op.type == OpType::LaneSwap || op.type == OpType::LaneMatrix1)
+    lanes |= uint64_t(1) << op.bit2;
   return (rows << kLaneBits) | lanes;
 }
 

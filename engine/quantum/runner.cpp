@@ -104,7 +104,8 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 
 namespace msq::quantum::detail {
 
-std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out) {
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
+                                 bool lane_targets) {
   const int n = c.n_wires();
   check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
         " qubits");
@@ -171,7 +172,8 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     const int target = g.wires.back();
     const bool diagonal = logical.type == OpType::Diagonal1;
     // a control displaced into the lanes becomes a lane control
-    if (!diagonal && phys[target] < kLaneBits) evict(target, {target});
+    const bool in_lanes = !diagonal && phys[target] < kLaneBits && lane_targets;
+    if (!diagonal && phys[target] < kLaneBits && !lane_targets) evict(target, {target});
     Op op = logical;
     op.ctrl = 0;
     for (int i = 0; i < info.controls; ++i) {
@@ -182,7 +184,11 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
         op.ctrl |= uint64_t(1) << (p - kLaneBits);
       }
     }
-    if (phys[target] < kLaneBits) {  // diagonal on a lane bit: any row bit carries the phase
+    if (in_lanes) {
+      op.type = OpType::LaneMatrix1;
+      op.bit = 0;
+      op.bit2 = phys[target];
+    } else if (phys[target] < kLaneBits) {  // diagonal on a lane bit: a row bit carries the phase
       op.lane_target = phys[target];
       // the phase must reach both rows of each pair: no row control on the carrier bit
       op.bit = 0;

@@ -10,7 +10,9 @@
 #include <cmath>
 #include <omp.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "engine/core/error.h"
@@ -44,11 +46,14 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 
 // The single-state layout: one state of n qubits as one tile of 2^(n - log2 L) rows whose
 // lanes hold the physical bits 0..log2(L)-1. Ops get row bits; a gate whose (non-diagonal)
-// target sits in the lanes is preceded by a LaneSwap that moves it to a row bit; SWAP gates
-// only relabel. `perm` gets each wire's physical bit at the end.
+// target sits in the lanes becomes a LaneMatrix1 with `lane_targets` (bit2: the lane bit),
+// else is preceded by a LaneSwap that moves it to a row bit (the adjoint method's per-gate
+// derivatives need row targets); SWAP gates only relabel. `perm` gets each wire's physical
+// bit at the end.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
-std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm);
+std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
+                                 bool lane_targets = false);
 // A state of at least this many qubits spreads its passes' chunks over the threads.
 constexpr int kParallelQubits = 18;
 // The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
@@ -81,6 +86,34 @@ std::vector<double> resolve_angles(const Circuit& c, const Batch& batch);
 // The initial state of one sample from the amplitude embedding: the padded, normalised
 // vector (length 2^n) and the norm before normalising. Errors on a zero or non-finite vector.
 std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, double* norm);
+
+// The storage of a state: 64-byte aligned (whole cache lines; streaming stores need 32).
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  // Elements are left uninitialised (the runner prepares every state before use).
+  template <class U>
+  void construct(U*) noexcept {}
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  T* allocate(size_t n) {
+    void* p = std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64);
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+template <class R>
+using StateStorage = std::vector<R, AlignedAllocator<R>>;
 
 template <class R>
 const sv::StatevectorKernels<R>& kernels();
@@ -138,7 +171,9 @@ class Runner {
     plans_.resize(ops_.size());
     for (size_t i = 0; i < ops_.size(); ++i) {
       const Op& op = ops_[i];
-      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1) continue;
+      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1 &&
+          op.type != OpType::LaneMatrix1)
+        continue;
       OpPlan& plan = plans_[i];
       for (int g : op.gates) {
         if (gate_shared_[g] && !plan.factors.empty() && plan.factors.back().gate < 0) {
@@ -149,7 +184,8 @@ class Runner {
           plan.factors.push_back({g, identity2()});
         }
       }
-      if (plan.factors.size() == 1 && plan.factors[0].gate < 0) {
+      if (plan.factors.size() == 1 && plan.factors[0].gate < 0 &&
+          op.type != OpType::LaneMatrix1) {
         plan.ready = true;
         Mat2 m[L], mi[L];
         for (int l = 0; l < L; ++l) {
@@ -248,6 +284,12 @@ class Runner {
     switch (op.type) {
       case OpType::X: k_.apply_x(psi, n, bit, ctrl); return;
       case OpType::LaneSwap: k_.swap_lane_bit(psi, n, bit2, bit); return;
+      case OpType::LaneMatrix1: {
+        alignas(64) R ab[4 * L];
+        const bool real = lane_coeffs(op, bit2, inverse, ab);
+        k_.apply_lane_matrix1(psi, n, bit2, ctrl, ab, real);
+        return;
+      }
       case OpType::Swap: k_.apply_swap(psi, n, bit, bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];
@@ -340,7 +382,6 @@ class Runner {
       }
     }
     const int chunk_rows = low_rows + int(high.size());
-    const size_t run_values = size_t(2 * L) << low_rows;
     std::vector<int64_t> run_start(size_t(1) << high.size());  // row of each run in a chunk
     for (size_t j = 0; j < run_start.size(); ++j) run_start[j] = deposit(int64_t(j), high);
     // the pass's ops fused into blocks; the others on the chunk's bits, with the controls
@@ -350,16 +391,16 @@ class Runner {
       const Op* op = nullptr;  // the op, or null: a fused block (`type`, `coeffs`)
       int bit = 0, bit2 = 0;   // on the chunk's bits
       uint64_t inside_ctrl = 0, outside_ctrl = 0;
-      OpType type = OpType::Matrix1;
+      BlockKind kind = BlockKind::None;
       bool real = false;
-      std::vector<R> coeffs;  // lane blocks for apply_(real_)matrix1/2
+      std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
     for (const FusedBlock& block : blocks) {
-      if (block.fused) {
+      if (block.kind != BlockKind::None) {
         Step st;
-        st.bit = local_of[block.bit_hi < 0 ? block.bit_lo : block.bit_hi];
-        st.bit2 = local_of[block.bit_lo];
+        st.bit = block.bit_hi < 0 ? -1 : local_of[block.bit_hi];
+        st.bit2 = block.bit_lo < 0 ? -1 : local_of[block.bit_lo];
         fused_coeffs(block, &st);
         steps.push_back(std::move(st));
         continue;
@@ -369,7 +410,8 @@ class Runner {
         Step st;
         st.op = &op;
         st.bit = local_of[op.bit];
-        st.bit2 = op.type == OpType::LaneSwap ? op.bit2 : local_of[op.bit2];
+        const bool lane = op.type == OpType::LaneSwap || op.type == OpType::LaneMatrix1;
+        st.bit2 = lane ? op.bit2 : local_of[op.bit2];
         for (int b = 0; b < n_; ++b) {
           if (!((op.ctrl >> b) & 1)) continue;
           if (local_of[b] >= 0) {
@@ -381,12 +423,13 @@ class Runner {
         steps.push_back(std::move(st));
       }
     }
-    const int64_t chunks = int64_t(1) << outside.size();
-    auto chunk = [&](int64_t ch, R* buf) {
+    const int64_t chunks = int64_t(1) << outside.size(), runs = int64_t(run_start.size());
+    // a state far larger than the caches is written back around them
+    const bool stream = (tile_values() * sizeof(R)) >> 26 != 0;
+    auto chunk = [&](int64_t ch, R* buf, int64_t* starts) {
       const int64_t base = deposit(ch, outside);
-      for (size_t j = 0; j < run_start.size(); ++j)
-        std::memcpy(buf + j * run_values, psi + (base + run_start[j]) * 2 * L,
-                    run_values * sizeof(R));
+      for (int64_t j = 0; j < runs; ++j) starts[j] = base + run_start[j];
+      k_.gather_rows(psi, buf, starts, runs, low_rows);
       for (const Step& st : steps) {
         if (!st.op) {
           apply_fused(st, buf, chunk_rows);
@@ -395,9 +438,7 @@ class Runner {
         if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
         apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl);
       }
-      for (size_t j = 0; j < run_start.size(); ++j)
-        std::memcpy(psi + (base + run_start[j]) * 2 * L, buf + j * run_values,
-                    run_values * sizeof(R));
+      k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
     };
     const int threads = int(std::min<int64_t>(int64_t(buffers.size()), chunks));
     const size_t buffer_values = size_t(2 * L) << chunk_rows;
@@ -405,47 +446,43 @@ class Runner {
     {
       std::vector<R>& buf = buffers[omp_get_thread_num()];
       if (buf.size() < buffer_values) buf.resize(buffer_values);
+      std::vector<int64_t> starts(runs);
 #pragma omp for schedule(static)
-      for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch, buf.data());
+      for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch, buf.data(), starts.data());
     }
   }
 
-  // A fused block's matrix, in lane blocks: a 2x2 (one bit) or 4x4, real when it is.
+  // A fused block's coefficients for its kernel (fusion.h), real planes only when real.
   template <class Step>
   void fused_coeffs(const FusedBlock& block, Step* st) const {
-    const bool one_bit = block.bit_hi < 0;
-    Mat4 m = identity4();
-    Mat2 m2 = identity2();
+    std::vector<std::vector<cdouble>> mats;
     for (int o : block.ops) {
       const Op& op = ops_[o];
       if (op.type == OpType::Matrix2) {
-        m = mat4_mul(embed_op(op, c_.gates()[op.gates[0]].matrix.data(), block.bit_hi,
-                              block.bit_lo), m);
-        continue;
-      }
-      const Mat2 u = op_matrix(op);
-      if (one_bit) {
-        m2 = mat_mul(u, m2);
+        mats.push_back(c_.gates()[op.gates[0]].matrix);
       } else {
-        m = mat4_mul(embed_op(op, u.data(), block.bit_hi, block.bit_lo), m);
+        const Mat2 u = op_matrix(op);
+        mats.emplace_back(u.begin(), u.end());
       }
     }
-    const cdouble* entries = one_bit ? m2.data() : m.data();
-    const int count = one_bit ? 4 : 16;
-    st->type = one_bit ? OpType::Matrix1 : OpType::Matrix2;
+    const std::vector<cdouble> entries = block_coefficients(block, ops_, mats);
+    st->kind = block.kind;
     st->real = true;
-    for (int e = 0; e < count; ++e) st->real = st->real && entries[e].imag() == 0.0;
+    for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
+    const size_t count = entries.size() / L;
     const int planes = st->real ? 1 : 2;
-    st->coeffs.assign(size_t(count) * planes * L, R(0));
-    for (int e = 0; e < count; ++e)
+    st->coeffs.assign(count * planes * L, R(0));
+    for (size_t e = 0; e < count; ++e)
       for (int l = 0; l < L; ++l) {
-        st->coeffs[(planes * e) * L + l] = R(entries[e].real());
-        if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e].imag());
+        st->coeffs[(planes * e) * L + l] = R(entries[e * L + l].real());
+        if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e * L + l].imag());
       }
   }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n) const {
-    if (st.type == OpType::Matrix1) {
+    if (st.kind == BlockKind::Lanes) {
+      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);
+    } else if (st.bit < 0) {  // one row bit
       if (st.real) {
         k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
       } else {
@@ -456,6 +493,31 @@ class Runner {
     } else {
       k_.apply_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
     }
+  }
+  // A LaneMatrix1's coefficients (apply_lane_matrix1) on lane bit `lane_bit`; true: real.
+  bool lane_coeffs(const Op& op, int lane_bit, bool inverse, R* ab) const {
+    Mat2 m = op_matrix(op);
+    if (inverse) m = dagger(m);
+    bool real = true;
+    for (const cdouble& z : m) real = real && z.imag() == 0.0;
+    for (int l = 0; l < L; ++l) {
+      cdouble a = 1.0, b = 0.0;  // a lane whose control is off keeps its value
+      if ((l & op.lane_ctrl) == op.lane_ctrl) {
+        const int v = (l >> lane_bit) & 1;
+        a = m[v * 2 + v];
+        b = m[v * 2 + 1 - v];
+      }
+      if (real) {
+        ab[l] = R(a.real());
+        ab[L + l] = R(b.real());
+      } else {
+        ab[l] = R(a.real());
+        ab[L + l] = R(a.imag());
+        ab[2 * L + l] = R(b.real());
+        ab[3 * L + l] = R(b.imag());
+      }
+    }
+    return real;
   }
   // The 2x2 of a one-target op (its gates multiplied; X: Pauli X).
   Mat2 op_matrix(const Op& op) const {
@@ -624,6 +686,13 @@ class Runner {
       if (p == 'X' || p == 'Y') x |= b;
       if (p == 'Z' || p == 'Y') z |= b;
       if (p == 'Y') ++ny;
+    }
+    if (x == 0) {  // a Z string: the kernel's vector loop over the rows, signs of the lanes after
+      const uint64_t row_mask = z >> kLaneBits;
+      double lanes[L];
+      k_.zstrings_expval(psi, n_, &row_mask, 1, lanes);
+      for (int l = 0; l < L; ++l) re += __builtin_parity(unsigned(l) & unsigned(z)) ? -lanes[l] : lanes[l];
+      return re;
     }
 #pragma omp parallel for reduction(+ : re, im) schedule(static) if (dim >= (int64_t(1) << 18))
     for (int64_t p = 0; p < dim; ++p) {

@@ -38,10 +38,10 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
     detail::check_memory(rows, sizeof(R), 1, "simulate");
     const detail::ChunkShape chunk = detail::chunk_shape(rows, sizeof(R), o);
     std::vector<int> perm;
-    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm);
+    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, true);
     const detail::Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {},
                                 perm);
-    std::vector<R> psi(run.tile_values());
+    detail::StateStorage<R> psi(run.tile_values());
     run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
     visit(run, 0, psi.data());
     return;

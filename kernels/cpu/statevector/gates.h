@@ -3,6 +3,12 @@
 #pragma once
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/cpu/statevector/loops.h"
 
@@ -193,6 +199,118 @@ void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
       }
     }
   });
+}
+
+// out[l] = x[l ^ K]: a fixed shuffle of the lanes (one vpermps for float with AVX2).
+template <int K, class R>
+inline void xor_lanes(const R* x, R* out) {
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<R, float> && L == 8) {
+    const __m256i idx = _mm256_setr_epi32(0 ^ K, 1 ^ K, 2 ^ K, 3 ^ K, 4 ^ K, 5 ^ K, 6 ^ K, 7 ^ K);
+    _mm256_storeu_ps(out, _mm256_permutevar8x32_ps(_mm256_loadu_ps(x), idx));
+    return;
+  }
+#endif
+  for (int l = 0; l < L; ++l) out[l] = x[l ^ K];
+}
+
+// psi: [2^n][2][L]; a 2x2 on lane bit log2(S) of every row where ctrl holds: lane l gets
+// a[l] x[l] + b[l] x[l ^ S]. ab: [2][2][L] lane complex (a, b), or with Real [2][L] real.
+template <class R, int S, bool Real>
+void apply_lane_matrix1_t(R* psi, int n, uint64_t ctrl, const R* ab) {
+  constexpr int E = Real ? 2 : 4;  // coefficient planes: a, b (re) or a re, a im, b re, b im
+  alignas(64) R c[E][L];
+  for (int e = 0; e < E; ++e)
+    for (int l = 0; l < L; ++l) c[e][l] = ab[e * L + l];
+  for_rows(n, ctrl, [&](int64_t i) {
+    R* __restrict xr = row_re(psi, i);
+    R* __restrict xi = xr + L;
+    alignas(64) R pr[L], pi[L];  // the partner lanes
+    xor_lanes<S>(xr, pr);
+    xor_lanes<S>(xi, pi);
+    if constexpr (Real) {
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        xr[l] = c[0][l] * xr[l] + c[1][l] * pr[l];
+        xi[l] = c[0][l] * xi[l] + c[1][l] * pi[l];
+      }
+    } else {
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        const R ar = xr[l], ai = xi[l];
+        xr[l] = c[0][l] * ar - c[1][l] * ai + c[2][l] * pr[l] - c[3][l] * pi[l];
+        xi[l] = c[0][l] * ai + c[1][l] * ar + c[2][l] * pi[l] + c[3][l] * pr[l];
+      }
+    }
+  });
+}
+
+template <class R>
+void apply_lane_matrix1(R* psi, int n, int lane_bit, uint64_t ctrl, const R* ab, bool real) {
+  switch (lane_bit * 2 + (real ? 1 : 0)) {
+    case 0: apply_lane_matrix1_t<R, 1, false>(psi, n, ctrl, ab); return;
+    case 1: apply_lane_matrix1_t<R, 1, true>(psi, n, ctrl, ab); return;
+    case 2: apply_lane_matrix1_t<R, 2, false>(psi, n, ctrl, ab); return;
+    case 3: apply_lane_matrix1_t<R, 2, true>(psi, n, ctrl, ab); return;
+    case 4: apply_lane_matrix1_t<R, 4, false>(psi, n, ctrl, ab); return;
+    default: apply_lane_matrix1_t<R, 4, true>(psi, n, ctrl, ab); return;
+  }
+}
+
+// One term of apply_lane_block: y[l] += c[l] x[l ^ K] (K a constant: a fixed lane shuffle).
+template <class R, int K, bool Real>
+inline void add_lane_term(R* __restrict yr, R* __restrict yi, const R* xr, const R* xi,
+                          const R* c) {
+  alignas(64) R px[L], py[L];
+  xor_lanes<K>(xr, px);
+  xor_lanes<K>(xi, py);
+#pragma omp simd
+  for (int l = 0; l < L; ++l) {
+    const R pr = px[l], pi = py[l];
+    if constexpr (Real) {
+      yr[l] += c[l] * pr;
+      yi[l] += c[l] * pi;
+    } else {
+      yr[l] += c[l] * pr - c[L + l] * pi;
+      yi[l] += c[l] * pi + c[L + l] * pr;
+    }
+  }
+}
+
+template <class R, bool Real, int... K>
+void apply_lane_block_t(R* psi, int n, int select_bit, const R* m,
+                        std::integer_sequence<int, K...>) {
+  constexpr int P = Real ? 1 : 2;  // coefficient planes
+  const int variants = select_bit >= 0 ? 2 : 1;
+  alignas(64) R c[2][L][P * L];
+  for (int v = 0; v < variants; ++v)
+    for (int k = 0; k < L; ++k)
+      for (int e = 0; e < P * L; ++e) c[v][k][e] = m[(v * L + k) * P * L + e];
+  for_rows(n, 0, [&](int64_t i) {
+    const int v = select_bit >= 0 ? int((i >> select_bit) & 1) : 0;
+    R* __restrict xr = row_re(psi, i);
+    R* __restrict xi = xr + L;
+    // four independent sums (term k into sum k % 4): short dependency chains
+    alignas(64) R yr[4][L] = {}, yi[4][L] = {};
+    (add_lane_term<R, K, Real>(yr[K % 4], yi[K % 4], xr, xi, c[v][K]), ...);
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      xr[l] = (yr[0][l] + yr[1][l]) + (yr[2][l] + yr[3][l]);
+      xi[l] = (yi[0][l] + yi[1][l]) + (yi[2][l] + yi[3][l]);
+    }
+  });
+}
+
+// psi: [2^n][2][L]; an 8x8 on the lane index of every row: lane l <- sum_k m[v][k][l] x[l^k],
+// v = the row's bit `select_bit` (always 0 when select_bit < 0). m: [1 or 2][L][2][L] lane
+// complex (k, then re/im planes), or with `real` [1 or 2][L][L].
+template <class R>
+void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) {
+  if (real) {
+    apply_lane_block_t<R, true>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+  } else {
+    apply_lane_block_t<R, false>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+  }
 }
 
 // psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).

@@ -45,6 +45,20 @@ inline void for_pairs(int n, int bit, uint64_t ctrl, F&& f) {
   }
 }
 
+// f(i) for every row index i with every ctrl bit set.
+template <class F>
+inline void for_rows(int n, uint64_t ctrl, F&& f) {
+  const int64_t rows = int64_t(1) << n;
+  if (rows < 2 * kParallelPairs) {
+    for (int64_t i = 0; i < rows; ++i)
+      if ((uint64_t(i) & ctrl) == ctrl) f(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; ++i)
+    if ((uint64_t(i) & ctrl) == ctrl) f(i);
+}
+
 // f(i00) for every index with both bits clear and every ctrl bit set.
 template <class F>
 inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
