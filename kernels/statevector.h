@@ -76,6 +76,12 @@ class StatevectorKernels {
   // lanes): lane l <- sum_k m[v][k][l] x[l ^ k] with v the row's bit `select_bit` (0 when
   // select_bit < 0). m: [1 or 2][kLanes][2][L] lane complex, or with `real` [..][kLanes][L].
   virtual void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const = 0;
+  // A real 4x4 on (bit_hi, bit_lo) mapping two rows of each quad (index 2 b_hi + b_lo) onto
+  // two rows and the others onto the others (RY then CNOT, ...): idx: [8] = in_a, in_b,
+  // out_0, out_1 of one pair, then of the other; m: [4][2][L], output k = m[k][0] x[in_a] +
+  // m[k][1] x[in_b] of its pair.
+  virtual void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
+                                 const R* m) const = 0;
   // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
   virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
 

@@ -393,6 +393,8 @@ class Runner {
       uint64_t inside_ctrl = 0, outside_ctrl = 0;
       BlockKind kind = BlockKind::None;
       bool real = false;
+      bool pairs = false;  // a real 4x4 of two 2x2s on pairs of rows: apply_real_pairs2
+      int idx[8] = {};
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
@@ -469,6 +471,19 @@ class Runner {
     st->kind = block.kind;
     st->real = true;
     for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
+    if (st->real && block.kind == BlockKind::Rows && block.bit_hi >= 0 &&
+        pair_structure(entries, st->idx)) {
+      st->pairs = true;
+      st->coeffs.assign(8 * L, R(0));
+      for (int k = 0; k < 4; ++k) {  // output k of the pairs, from that pair's two inputs
+        const int pair = k / 2, out = st->idx[pair * 4 + 2 + k % 2];
+        for (int j = 0; j < 2; ++j)
+          for (int l = 0; l < L; ++l)
+            st->coeffs[(k * 2 + j) * L + l] =
+                R(entries[(out * 4 + st->idx[pair * 4 + j]) * L + l].real());
+      }
+      return;
+    }
     const size_t count = entries.size() / L;
     const int planes = st->real ? 1 : 2;
     st->coeffs.assign(count * planes * L, R(0));
@@ -478,9 +493,41 @@ class Runner {
         if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e * L + l].imag());
       }
   }
+  // Whether a 4x4 ([16][L]) maps one pair of rows onto a pair and the other two onto the
+  // other two; idx gets in_a, in_b, out_0, out_1 of each pair (apply_real_pairs2).
+  static bool pair_structure(const std::vector<cdouble>& entries, int* idx) {
+    auto nonzero = [&](int r, int c) {
+      for (int l = 0; l < L; ++l)
+        if (entries[(r * 4 + c) * L + l] != 0.0) return true;
+      return false;
+    };
+    static const int splits[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+    for (const auto& in : splits) {
+      int outs[2][2], count[2] = {0, 0};
+      bool ok = true;
+      for (int r = 0; r < 4 && ok; ++r) {
+        const bool first = nonzero(r, in[0]) || nonzero(r, in[1]);
+        const bool second = nonzero(r, in[2]) || nonzero(r, in[3]);
+        const int pair = first && !second ? 0 : !first && second ? 1 : -1;
+        if (pair < 0 || count[pair] == 2) {
+          ok = false;
+          break;
+        }
+        outs[pair][count[pair]++] = r;
+      }
+      if (!ok || count[0] != 2) continue;
+      const int found[8] = {in[0], in[1], outs[0][0], outs[0][1],
+                            in[2], in[3], outs[1][0], outs[1][1]};
+      std::copy(found, found + 8, idx);
+      return true;
+    }
+    return false;
+  }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n) const {
-    if (st.kind == BlockKind::Lanes) {
+    if (st.pairs) {
+      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
+    } else if (st.kind == BlockKind::Lanes) {
       k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);
     } else if (st.bit < 0) {  // one row bit
       if (st.real) {

@@ -364,6 +364,12 @@ TEST_CASE("passes over a large single state (chunks, fused blocks, threads) equa
         GateKind k = kAllGates[gen() % kAllGates.size()];
         add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
       }
+      for (int g = 0; g < 40; ++g) {  // gates among the lane qubits and one row qubit
+        const GateKind k = kAllGates[gen() % kAllGates.size()];
+        std::vector<int> w = random_wires(4, gate_width(k), gen);
+        for (int& x : w) x += n - 4;
+        add_random_gate(c, k, w, gen);
+      }
       for (int l = 0; l < 2; ++l)  // a layer of RY and a CNOT ring: the fused real blocks
         for (int w = 0; w < n; ++w) {
           add_random_gate(c, GateKind::RY, {w}, gen);

@@ -50,6 +50,10 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const override {
     cpu::apply_lane_block(psi, n, select_bit, m, real);
   }
+  void apply_real_pairs2(R* psi, int n, int hi, int lo, const int* idx,
+                         const R* m) const override {
+    cpu::apply_real_pairs2(psi, n, hi, lo, idx, m);
+  }
   void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
     cpu::apply_real_matrix2(psi, n, hi, lo, m);
   }

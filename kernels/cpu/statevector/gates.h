@@ -313,6 +313,44 @@ void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) {
   }
 }
 
+// psi: [2^n][2][L]; a real 4x4 on (bit_hi, bit_lo) that maps two rows of each quad onto two
+// rows and the other two onto the other two (RY then a CNOT, RY x I, ...): half the
+// arithmetic of apply_real_matrix2. idx: [8] quad rows (0..3): in_a, in_b, out_0, out_1 of
+// the first pair, then of the second; m: [4][2][L] real, output k = m[k][0] x[in_a] +
+// m[k][1] x[in_b] of its pair (outputs in idx order).
+template <class R>
+void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in) {
+  alignas(64) R m[4][2][L];
+  for (int e = 0; e < 8 * L; ++e) (&m[0][0][0])[e] = m_in[e];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  const int64_t offset[4] = {0, sl, sh, sh + sl};
+  const int64_t in_a1 = offset[idx[0]], in_b1 = offset[idx[1]], in_a2 = offset[idx[4]],
+                in_b2 = offset[idx[5]];
+  const int64_t out0 = offset[idx[2]], out1 = offset[idx[3]], out2 = offset[idx[6]],
+                out3 = offset[idx[7]];
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* q = row_re(psi, i);
+    const R* a1 = q + in_a1 * 2 * L;
+    const R* b1 = q + in_b1 * 2 * L;
+    const R* a2 = q + in_a2 * 2 * L;
+    const R* b2 = q + in_b2 * 2 * L;
+    R* y0 = q + out0 * 2 * L;
+    R* y1 = q + out1 * 2 * L;
+    R* y2 = q + out2 * 2 * L;
+    R* y3 = q + out3 * 2 * L;
+    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {  // all four inputs are read before any output is written
+        const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
+        y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
+        y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
+        y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
+        y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+      }
+    }
+  });
+}
+
 // psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).
 template <class R>
 void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
