@@ -4,9 +4,9 @@
 // of gates on the qubits in the lanes (an 8x8 on the lanes of each row).
 //
 // An op may join a block when its rows lie inside the chunk and the block stays within its
-// bits (two row bits; a lane block: its lanes and one row control). Blocks keep the op order: an op
-// joins an earlier block only when no later block touches its qubits, and blocks merged
-// into a new one are the last to touch each of their bits.
+// bits (two row bits; a lane block: its lanes and one row control). Blocks keep the op
+// order: an op joins an earlier block only when no later block touches its qubits, and
+// blocks merged into a new one are the last to touch each of their bits.
 #pragma once
 #include <array>
 #include <cstdint>

@@ -54,7 +54,8 @@ constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
                                  bool lane_targets = false);
-// A state of at least this many qubits spreads its passes' chunks over the threads.
+// A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
+// the threads; a smaller one stays on the calling thread.
 constexpr int kParallelQubits = 18;
 // The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
 // row bits of R = float or double: local_rows row bits per chunk (all of them without
@@ -368,7 +369,8 @@ class Runner {
   }
 
   // One pass: every chunk gathered, the pass's ops applied to it, scattered back.
-  void run_pass(R* psi, const Pass& pass, int low_rows, std::vector<std::vector<R>>& buffers) const {
+  void run_pass(R* psi, const Pass& pass, int low_rows,
+                std::vector<std::vector<R>>& buffers) const {
     // the chunk's row bits: low_rows low ones, then the pass's higher local bits in order
     std::vector<int> local_of(n_, -1), high, outside;
     for (int b = 0; b < n_; ++b) {
@@ -738,7 +740,8 @@ class Runner {
       const uint64_t row_mask = z >> kLaneBits;
       double lanes[L];
       k_.zstrings_expval(psi, n_, &row_mask, 1, lanes);
-      for (int l = 0; l < L; ++l) re += __builtin_parity(unsigned(l) & unsigned(z)) ? -lanes[l] : lanes[l];
+      for (int l = 0; l < L; ++l)
+        re += __builtin_parity(unsigned(l) & unsigned(z)) ? -lanes[l] : lanes[l];
       return re;
     }
 #pragma omp parallel for reduction(+ : re, im) schedule(static) if (dim >= (int64_t(1) << 18))
