@@ -82,6 +82,10 @@ class StatevectorKernels {
   // m[k][1] x[in_b] of its pair.
   virtual void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
                                  const R* m) const = 0;
+  // Two apply_real_pairs2 steps on three distinct bits in one sweep: bits: [2][2] (bit_hi,
+  // bit_lo of each), idx: [2][8], m: [2][4][2][L].
+  virtual void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                                       const R* m) const = 0;
   // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
   virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
 

@@ -396,7 +396,9 @@ class Runner {
       BlockKind kind = BlockKind::None;
       bool real = false;
       bool pairs = false;  // a real 4x4 of two 2x2s on pairs of rows: apply_real_pairs2
-      int idx[8] = {};
+      bool chain = false;  // two `pairs` steps on three bits: apply_real_pairs2_chain
+      int idx[16] = {};
+      int chain_bits[4] = {};
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
@@ -427,6 +429,30 @@ class Runner {
         steps.push_back(std::move(st));
       }
     }
+    // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
+    std::vector<Step> chained;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs) {
+        const Step &a = steps[i], &b = steps[i + 1];
+        const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
+                              (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
+        if (__builtin_popcountll(bits) == 3) {
+          Step st;
+          st.chain = true;
+          const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
+          std::copy(cb, cb + 4, st.chain_bits);
+          std::copy(a.idx, a.idx + 8, st.idx);
+          std::copy(b.idx, b.idx + 8, st.idx + 8);
+          st.coeffs = a.coeffs;
+          st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
+          chained.push_back(std::move(st));
+          ++i;
+          continue;
+        }
+      }
+      chained.push_back(std::move(steps[i]));
+    }
+    steps.swap(chained);
     const int64_t chunks = int64_t(1) << outside.size(), runs = int64_t(run_start.size());
     // a state far larger than the caches is written back around them
     const bool stream = (tile_values() * sizeof(R)) >> 26 != 0;
@@ -527,7 +553,9 @@ class Runner {
   }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n) const {
-    if (st.pairs) {
+    if (st.chain) {
+      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    } else if (st.pairs) {
       k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
     } else if (st.kind == BlockKind::Lanes) {
       k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);

@@ -351,6 +351,86 @@ void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, co
   });
 }
 
+// One quad of apply_real_pairs2 from rows in[4] to rows out[4] (quad index 2 b_hi + b_lo;
+// in and out may be the same rows: every input is read before any output is written).
+template <class R>
+inline void pairs_quad(const R* const* in, R* const* out, const int* idx, const R (*m)[2][L]) {
+  const R* a1 = in[idx[0]];
+  const R* b1 = in[idx[1]];
+  const R* a2 = in[idx[4]];
+  const R* b2 = in[idx[5]];
+  R* y0 = out[idx[2]];
+  R* y1 = out[idx[3]];
+  R* y2 = out[idx[6]];
+  R* y3 = out[idx[7]];
+  for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
+      y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
+      y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
+      y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
+      y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+    }
+  }
+}
+
+// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
+// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
+// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
+// of each step); idx: [2][8]; m: [2][4][2][L].
+template <class R>
+void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in) {
+  alignas(64) R m[2][4][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  int octet_bits[3], count = 0;  // the three bits, ascending
+  const uint64_t mask = (uint64_t(1) << bits[0]) | (uint64_t(1) << bits[1]) |
+                        (uint64_t(1) << bits[2]) | (uint64_t(1) << bits[3]);
+  for (int b = 0; b < 64 && count < 3; ++b)
+    if ((mask >> b) & 1) octet_bits[count++] = b;
+  // rows of the octet by octet index (bit j of the index: octet_bits[j]); for each step and
+  // value t of its third bit, the octet index of each quad row
+  int64_t offset[8];
+  for (int j = 0; j < 8; ++j) {
+    offset[j] = 0;
+    for (int k = 0; k < 3; ++k)
+      if ((j >> k) & 1) offset[j] += int64_t(1) << octet_bits[k];
+  }
+  int quad_row[2][2][4];
+  for (int s = 0; s < 2; ++s) {
+    int hi = 0, lo = 0, third = 0;
+    for (int k = 0; k < 3; ++k) {
+      if (octet_bits[k] == bits[2 * s]) hi = k;
+      if (octet_bits[k] == bits[2 * s + 1]) lo = k;
+    }
+    third = 3 - hi - lo;
+    for (int t = 0; t < 2; ++t)
+      for (int q = 0; q < 4; ++q)
+        quad_row[s][t][q] = ((q >> 1) << hi) | ((q & 1) << lo) | (t << third);
+  }
+  for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
+    alignas(64) R buf[8][2 * L];
+    for (int t = 0; t < 2; ++t) {
+      const R* in[4];
+      R* out[4];
+      for (int q = 0; q < 4; ++q) {
+        in[q] = row_re(psi, i + offset[quad_row[0][t][q]]);
+        out[q] = buf[quad_row[0][t][q]];
+      }
+      pairs_quad(in, out, idx, m[0]);
+    }
+    for (int t = 0; t < 2; ++t) {
+      const R* in[4];
+      R* out[4];
+      for (int q = 0; q < 4; ++q) {
+        in[q] = buf[quad_row[1][t][q]];
+        out[q] = row_re(psi, i + offset[quad_row[1][t][q]]);
+      }
+      pairs_quad(in, out, idx + 8, m[1]);
+    }
+  });
+}
+
 // psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).
 template <class R>
 void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {

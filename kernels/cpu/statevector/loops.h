@@ -79,6 +79,19 @@ inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
   }
 }
 
+// f(i) for every index with the three bits a < b < c clear.
+template <class F>
+inline void for_octets(int n, int a, int b, int c, F&& f) {
+  const int64_t count = (int64_t(1) << n) >> 3;
+  auto index = [&](int64_t k) { return insert_zero(insert_zero(insert_zero(k, a), b), c); };
+  if (count < kParallelPairs) {
+    for (int64_t k = 0; k < count; ++k) f(index(k));
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < count; ++k) f(index(k));
+}
+
 // Lane-wise complex reductions over `count` items into N accumulators: body(k, re, im)
 // adds item k into re[N][L], im[N][L] (R); out[N][2][L] gets the double totals.
 template <class R, int N = 1, class Body>
