@@ -64,11 +64,12 @@ template <class F>
 inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
   const int64_t count = (int64_t(1) << n) >> 2;
   const int lo = std::min(bit_a, bit_b), hi = std::max(bit_a, bit_b);
-  if (count < kParallelPairs) {
-    for (int64_t k = 0; k < count; ++k) {
-      const int64_t i = insert_zeros(k, lo, hi);
-      if ((uint64_t(i) & ctrl) == ctrl) f(i);
-    }
+  if (count < kParallelPairs) {  // nested strides: the innermost loop walks contiguous rows
+    const int64_t sh = int64_t(1) << hi, sl = int64_t(1) << lo, dim = int64_t(1) << n;
+    for (int64_t a = 0; a < dim; a += 2 * sh)
+      for (int64_t b = a; b < a + sh; b += 2 * sl)
+        for (int64_t i = b; i < b + sl; ++i)
+          if ((uint64_t(i) & ctrl) == ctrl) f(i);
     return;
   }
 #pragma omp parallel for schedule(static)
