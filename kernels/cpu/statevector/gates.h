@@ -351,19 +351,20 @@ void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, co
   });
 }
 
-// One quad of apply_real_pairs2 from rows in[4] to rows out[4] (quad index 2 b_hi + b_lo;
-// in and out may be the same rows: every input is read before any output is written).
+// One quad of apply_real_pairs2: inputs at from + off[0..3] (in_a1, in_b1, in_a2, in_b2),
+// outputs at to + to_off[4..7] (y0..y3).
 template <class R>
-inline void pairs_quad(const R* const* in, R* const* out, const int* idx, const R (*m)[2][L]) {
-  const R* a1 = in[idx[0]];
-  const R* b1 = in[idx[1]];
-  const R* a2 = in[idx[4]];
-  const R* b2 = in[idx[5]];
-  R* y0 = out[idx[2]];
-  R* y1 = out[idx[3]];
-  R* y2 = out[idx[6]];
-  R* y3 = out[idx[7]];
-  for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to_off,
+                     const R (*m)[2][L]) {
+  const R* a1 = from + off[0];
+  const R* b1 = from + off[1];
+  const R* a2 = from + off[2];
+  const R* b2 = from + off[3];
+  R* y0 = to + to_off[4];
+  R* y1 = to + to_off[5];
+  R* y2 = to + to_off[6];
+  R* y3 = to + to_off[7];
+  for (int p = 0; p < 2 * L; p += L) {
 #pragma omp simd
     for (int l = 0; l < L; ++l) {
       const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
@@ -408,26 +409,23 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
       for (int q = 0; q < 4; ++q)
         quad_row[s][t][q] = ((q >> 1) << hi) | ((q & 1) << lo) | (t << third);
   }
+  // per step and value of its third bit: the offsets (in R) of in_a1, in_b1, in_a2, in_b2
+  // and of y0..y3, in the octet's rows (step 0 reads) or the buffer (step 0 writes)
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  for (int s = 0; s < 2; ++s)
+    for (int t = 0; t < 2; ++t) {
+      const int* id = idx + 8 * s;
+      const int order[8] = {id[0], id[1], id[4], id[5], id[2], id[3], id[6], id[7]};
+      for (int k = 0; k < 8; ++k) {
+        row_off[s][t][k] = offset[quad_row[s][t][order[k]]] * 2 * L;
+        buf_off[s][t][k] = int64_t(quad_row[s][t][order[k]]) * 2 * L;
+      }
+    }
   for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
-    alignas(64) R buf[8][2 * L];
-    for (int t = 0; t < 2; ++t) {
-      const R* in[4];
-      R* out[4];
-      for (int q = 0; q < 4; ++q) {
-        in[q] = row_re(psi, i + offset[quad_row[0][t][q]]);
-        out[q] = buf[quad_row[0][t][q]];
-      }
-      pairs_quad(in, out, idx, m[0]);
-    }
-    for (int t = 0; t < 2; ++t) {
-      const R* in[4];
-      R* out[4];
-      for (int q = 0; q < 4; ++q) {
-        in[q] = buf[quad_row[1][t][q]];
-        out[q] = row_re(psi, i + offset[quad_row[1][t][q]]);
-      }
-      pairs_quad(in, out, idx + 8, m[1]);
-    }
+    alignas(64) R buf[8 * 2 * L];
+    R* rows = row_re(psi, i);
+    for (int t = 0; t < 2; ++t) pairs_at(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
+    for (int t = 0; t < 2; ++t) pairs_at(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
   });
 }
 
