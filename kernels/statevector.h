@@ -67,6 +67,35 @@ class StatevectorKernels {
   virtual void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const = 0;
   // m: [16][2][L] lane complex on (bit_hi, bit_lo), bit_hi != bit_lo.
   virtual void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
+  // A 2x2 on lane bit `lane_bit` (a qubit in the lanes) of every row where ctrl holds: lane
+  // l <- a[l] x[l] + b[l] x[l ^ (1 << lane_bit)]. ab: [2][2][L] lane complex (a, b), or
+  // with `real` [2][L] real.
+  virtual void apply_lane_matrix1(R* psi, int n, int lane_bit, uint64_t ctrl, const R* ab,
+                                  bool real) const = 0;
+  // An 8x8 on the lane index of every row (a fused block of gates on the qubits in the
+  // lanes): lane l <- sum_k m[v][k][l] x[l ^ k] with v the row's bit `select_bit` (0 when
+  // select_bit < 0). m: [1 or 2][kLanes][2][L] lane complex, or with `real` [..][kLanes][L].
+  virtual void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const = 0;
+  // A real 4x4 on (bit_hi, bit_lo) mapping two rows of each quad (index 2 b_hi + b_lo) onto
+  // two rows and the others onto the others (RY then CNOT, ...): idx: [8] = in_a, in_b,
+  // out_0, out_1 of one pair, then of the other; m: [4][2][L], output k = m[k][0] x[in_a] +
+  // m[k][1] x[in_b] of its pair.
+  virtual void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
+                                 const R* m) const = 0;
+  // Two apply_real_pairs2 steps on three distinct bits in one sweep: bits: [2][2] (bit_hi,
+  // bit_lo of each), idx: [2][8], m: [2][4][2][L].
+  virtual void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                                       const R* m) const = 0;
+  // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
+  virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
+
+  // ---- chunks of a large state (engine/quantum/pass_plan.h) -------------------------------
+  // chunk: [runs][2^run_bits rows][2][L] <- the rows of psi from run_start[j] on, each run.
+  virtual void gather_rows(const R* psi, R* chunk, const int64_t* run_start, int64_t runs,
+                           int run_bits) const = 0;
+  // The reverse; `stream`: bypass the caches (the state is far larger than them).
+  virtual void scatter_rows(R* psi, const R* chunk, const int64_t* run_start, int64_t runs,
+                            int run_bits, bool stream) const = 0;
 
   // ---- reductions -----------------------------------------------------------------------
   // out[2][L] = sum_i conj(lam_i) (M psi)_i with M a 2x2 (lane complex [4][2][L]) on `bit`

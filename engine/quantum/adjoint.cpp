@@ -73,17 +73,13 @@ void lane_sweep(const Circuit& c, const Batch& batch, const double* g, const Sim
   const int n = c.n_wires(), K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
   const int rows = n - kLaneBits;
   check_memory(rows, sizeof(R), 2, "adjoint");
-  const int k = o.cache_blocking ? chunk_row_bits(rows, sizeof(R), o.chunk_row_bits) : rows;
+  const ChunkShape chunk = chunk_shape(rows, sizeof(R), o);
   const std::vector<double> theta = resolve_angles(c, batch);
   std::vector<int> perm;
-  std::vector<Op> ops = compile_lane_ops(c, o.fuse, &perm, k);
+  std::vector<Op> ops = compile_lane_ops(c, o.fuse, &perm);
   const Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {}, perm);
-  std::vector<R> psi(run.tile_values()), lam(run.tile_values(), R(0));
-  if (k < rows) {
-    run.run_blocked(psi.data(), k);
-  } else {
-    run.run(0, psi.data());
-  }
+  StateStorage<R> psi(run.tile_values()), lam(run.tile_values(), R(0));
+  run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
   for (int kk = 0; kk < K; ++kk)
     run.lane_layout_accumulate(lam.data(), psi.data(), c.observables()[kk], g[kk]);
   if (gin) std::fill(gin, gin + I, 0.0);

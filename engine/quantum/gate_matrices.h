@@ -11,9 +11,10 @@ namespace msq::quantum {
 
 using Mat2 = std::array<cdouble, 4>;  // row-major
 
-// LaneSwap and SwapBits are no gate's type: the single-state layout inserts them to move
-// qubits out of the lanes and into the cache chunk (runner.h).
-enum class OpType { Matrix1, Diagonal1, X, Swap, Matrix2, LaneSwap, SwapBits };
+// LaneSwap and LaneMatrix1 are no gate's type: the single-state layout moves a qubit out of
+// the lanes with a LaneSwap, or applies a gate whose target is in the lanes as a
+// LaneMatrix1 (runner.h).
+enum class OpType { Matrix1, Diagonal1, X, Swap, Matrix2, LaneSwap, LaneMatrix1 };
 OpType op_type(GateKind kind);
 
 // The 2x2 on the target wire, given the gate's parameter values.

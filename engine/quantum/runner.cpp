@@ -105,11 +105,10 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 namespace msq::quantum::detail {
 
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
-                                 int local_rows) {
+                                 bool lane_targets) {
   const int n = c.n_wires();
   check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
         " qubits");
-  const int local_end = kLaneBits + std::min(local_rows, n - kLaneBits);  // physical bits
   std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
   for (int w = 0; w < n; ++w) {
     phys[w] = wire_bit(n, w);
@@ -141,10 +140,9 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     }
     return best;
   };
-  // moves wire w (in the lanes) to a row bit, a cache-local one if it can
+  // moves wire w (in the lanes) to a row bit
   auto evict = [&](int w, const std::vector<int>& busy) {
-    int b = pick(kLaneBits, local_end, busy);
-    if (b < 0) b = pick(local_end, n, busy);
+    const int b = pick(kLaneBits, n, busy);
     check(b >= 0, "quantum", "no free row bit to move a qubit out of the lanes");
     Op op;
     op.type = OpType::LaneSwap;
@@ -152,37 +150,6 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     op.bit2 = phys[w];
     out.push_back(op);
     relabel(b, phys[w]);
-  };
-  // moves wire w (on a row bit above the cache chunk) to a local row bit
-  // moves wire w (on a row bit above the cache chunk) to a local row bit, and with it the
-  // next wires that will need to come in, while a local wire is needed later than they are:
-  // one SwapBits pass for several
-  auto localise = [&](int w, const std::vector<int>& busy) {
-    std::vector<int> incoming = {w};
-    const int max_batch = std::max(1, (local_end - kLaneBits) / 2);
-    for (size_t i = size_t(clock) + 1; i < logical_ops.size() && int(incoming.size()) < max_batch &&
-                                       i < size_t(clock) + 4 * size_t(n);
-         ++i) {
-      for (int v : c.gates()[logical_ops[i].gates[0]].wires)
-        if (phys[v] >= local_end &&
-            std::find(incoming.begin(), incoming.end(), v) == incoming.end() &&
-            int(incoming.size()) < max_batch)
-          incoming.push_back(v);
-    }
-    Op op;
-    op.type = OpType::SwapBits;
-    std::vector<int> keep = busy;  // wires that must stay where they are
-    for (size_t t = 0; t < incoming.size(); ++t) {
-      const int v = incoming[t];
-      const int b = pick(kLaneBits, local_end, keep);
-      if (b < 0) break;
-      if (t > 0 && next_use(wire_at[b]) <= next_use(v)) break;  // not worth it
-      op.swap_a.push_back(b - kLaneBits);
-      op.swap_b.push_back(phys[v] - kLaneBits);
-      keep.push_back(v);
-      relabel(b, phys[v]);
-    }
-    if (!op.swap_a.empty()) out.push_back(op);
   };
   for (const Op& logical : logical_ops) {
     ++clock;
@@ -195,8 +162,6 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     if (logical.type == OpType::Matrix2) {
       for (int w : g.wires)
         if (phys[w] < kLaneBits) evict(w, g.wires);  // keeps the other wire in its row
-      for (int w : g.wires)
-        if (phys[w] >= local_end) localise(w, g.wires);
       Op op = logical;
       op.bit = phys[g.wires[0]] - kLaneBits;
       op.bit2 = phys[g.wires[1]] - kLaneBits;
@@ -207,8 +172,8 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
     const int target = g.wires.back();
     const bool diagonal = logical.type == OpType::Diagonal1;
     // a control displaced into the lanes becomes a lane control
-    if (!diagonal && phys[target] < kLaneBits) evict(target, {target});
-    if (phys[target] >= local_end) localise(target, g.wires);
+    const bool in_lanes = !diagonal && phys[target] < kLaneBits && lane_targets;
+    if (!diagonal && phys[target] < kLaneBits && !lane_targets) evict(target, {target});
     Op op = logical;
     op.ctrl = 0;
     for (int i = 0; i < info.controls; ++i) {
@@ -219,7 +184,11 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
         op.ctrl |= uint64_t(1) << (p - kLaneBits);
       }
     }
-    if (phys[target] < kLaneBits) {  // diagonal on a lane bit: any row bit carries the phase
+    if (in_lanes) {
+      op.type = OpType::LaneMatrix1;
+      op.bit = 0;
+      op.bit2 = phys[target];
+    } else if (phys[target] < kLaneBits) {  // diagonal on a lane bit: a row bit carries the phase
       op.lane_target = phys[target];
       // the phase must reach both rows of each pair: no row control on the carrier bit
       op.bit = 0;

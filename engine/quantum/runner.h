@@ -10,11 +10,15 @@
 #include <cmath>
 #include <omp.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "engine/core/error.h"
+#include "engine/quantum/fusion.h"
 #include "engine/quantum/gate_matrices.h"
+#include "engine/quantum/pass_plan.h"
 #include "engine/quantum/simulator.h"
 #include "kernels/statevector.h"
 
@@ -32,7 +36,6 @@ struct Op {
   // when it is a lane bit (applied as a per-lane phase)
   int lane_ctrl = 0;
   int lane_target = -1;
-  std::vector<int> swap_a, swap_b;  // SwapBits: the row-bit pairs exchanged in one pass
 };
 
 inline int wire_bit(int n, int wire) { return n - 1 - wire; }
@@ -43,20 +46,29 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 
 // The single-state layout: one state of n qubits as one tile of 2^(n - log2 L) rows whose
 // lanes hold the physical bits 0..log2(L)-1. Ops get row bits; a gate whose (non-diagonal)
-// target sits in the lanes is preceded by a LaneSwap that moves it to a row bit; SWAP gates
-// only relabel. `perm` gets each wire's physical bit at the end.
+// target sits in the lanes becomes a LaneMatrix1 with `lane_targets` (bit2: the lane bit),
+// else is preceded by a LaneSwap that moves it to a row bit (the adjoint method's per-gate
+// derivatives need row targets); SWAP gates only relabel. `perm` gets each wire's physical
+// bit at the end.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
-// With local_rows = k < the row bits, it also keeps every target in the low k row bits (a
-// chunk of 2^k rows fits in cache): a gate on a higher bit is preceded by a row SWAP with the
-// least recently used low bit, so runs of gates can be applied chunk by chunk (run_blocked).
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
-                                 int local_rows = 64);
-// The row bits of a cache chunk for a state of `row_bits` row bits (R = float or double).
-inline int chunk_row_bits(int row_bits, size_t real_size, int requested) {
-  if (requested > 0) return std::min(requested, row_bits);
+                                 bool lane_targets = false);
+// A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
+// the threads; a smaller one stays on the calling thread.
+constexpr int kParallelQubits = 18;
+// The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
+// row bits of R = float or double: local_rows row bits per chunk (all of them without
+// cache blocking), the lowest low_rows of them in every chunk (contiguous runs).
+struct ChunkShape {
+  int local_rows, low_rows;
+};
+inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o) {
+  if (!o.cache_blocking) return {row_bits, row_bits};
   const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
-  return std::min(row_bits, 20 - row_bytes_log2);    // 1 MiB chunks (an L2)
+  const int local = o.chunk_row_bits > 0 ? std::min(o.chunk_row_bits, row_bits)
+                                         : std::min(row_bits, 19 - row_bytes_log2);  // 512 KiB
+  return {local, std::min(local / 2, 5)};
 }
 // Whether a run uses the single-state layout.
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
@@ -65,15 +77,6 @@ inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o
 // Errors (before any thread starts) when `states` tiles of n index bits of R would not fit
 // in the machine's memory: a clear message instead of an allocation failure in a thread.
 void check_memory(int n, size_t real_size, int64_t states, const char* op);
-
-// The row bits an op's kernel reads as targets (controls excluded).
-inline int op_top_bit(const Op& op) {
-  switch (op.type) {
-    case OpType::Swap: case OpType::Matrix2: return std::max(op.bit, op.bit2);
-    case OpType::SwapBits: return 1 << 30;  // always a full pass
-    default: return op.bit;
-  }
-}
 
 // First slot of each gate.
 std::vector<int> slot_offsets(const Circuit& c);
@@ -84,6 +87,34 @@ std::vector<double> resolve_angles(const Circuit& c, const Batch& batch);
 // The initial state of one sample from the amplitude embedding: the padded, normalised
 // vector (length 2^n) and the norm before normalising. Errors on a zero or non-finite vector.
 std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, double* norm);
+
+// The storage of a state: 64-byte aligned (whole cache lines; streaming stores need 32).
+template <class T>
+struct AlignedAllocator {
+  using value_type = T;
+  AlignedAllocator() = default;
+  template <class U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  // Elements are left uninitialised (the runner prepares every state before use).
+  template <class U>
+  void construct(U*) noexcept {}
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  T* allocate(size_t n) {
+    void* p = std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64);
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+template <class R>
+using StateStorage = std::vector<R, AlignedAllocator<R>>;
 
 template <class R>
 const sv::StatevectorKernels<R>& kernels();
@@ -141,7 +172,9 @@ class Runner {
     plans_.resize(ops_.size());
     for (size_t i = 0; i < ops_.size(); ++i) {
       const Op& op = ops_[i];
-      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1) continue;
+      if (op.type != OpType::Matrix1 && op.type != OpType::Diagonal1 &&
+          op.type != OpType::LaneMatrix1)
+        continue;
       OpPlan& plan = plans_[i];
       for (int g : op.gates) {
         if (gate_shared_[g] && !plan.factors.empty() && plan.factors.back().gate < 0) {
@@ -152,7 +185,8 @@ class Runner {
           plan.factors.push_back({g, identity2()});
         }
       }
-      if (plan.factors.size() == 1 && plan.factors[0].gate < 0) {
+      if (plan.factors.size() == 1 && plan.factors[0].gate < 0 &&
+          op.type != OpType::LaneMatrix1) {
         plan.ready = true;
         Mat2 m[L], mi[L];
         for (int l = 0; l < L; ++l) {
@@ -242,13 +276,22 @@ class Runner {
   // Applies op to the 2^n rows at psi with the given control mask (a chunk of the state).
   void apply_rows(int64_t tile, const Op& op, R* psi, int n, uint64_t ctrl,
                   bool inverse = false) const {
+    apply_at(tile, op, op.bit, op.bit2, psi, n, ctrl, inverse);
+  }
+
+  // The same with the op's bits given (bit, bit2: as in Op, moved into a chunk's bits).
+  void apply_at(int64_t tile, const Op& op, int bit, int bit2, R* psi, int n, uint64_t ctrl,
+                bool inverse = false) const {
     switch (op.type) {
-      case OpType::X: k_.apply_x(psi, n, op.bit, ctrl); return;
-      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, op.bit2, op.bit); return;
-      case OpType::SwapBits:
-        k_.swap_bit_pairs(psi, n, op.swap_a.data(), op.swap_b.data(), int(op.swap_a.size()));
+      case OpType::X: k_.apply_x(psi, n, bit, ctrl); return;
+      case OpType::LaneSwap: k_.swap_lane_bit(psi, n, bit2, bit); return;
+      case OpType::LaneMatrix1: {
+        alignas(64) R ab[4 * L];
+        const bool real = lane_coeffs(op, bit2, inverse, ab);
+        k_.apply_lane_matrix1(psi, n, bit2, ctrl, ab, real);
         return;
-      case OpType::Swap: k_.apply_swap(psi, n, op.bit, op.bit2, ctrl); return;
+      }
+      case OpType::Swap: k_.apply_swap(psi, n, bit, bit2, ctrl); return;
       case OpType::Matrix2: {
         const Gate& g = c_.gates()[op.gates[0]];
         alignas(64) R block[16 * 2 * L];
@@ -260,14 +303,14 @@ class Runner {
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
         }
-        k_.apply_matrix2(psi, n, op.bit, op.bit2, block);
+        k_.apply_matrix2(psi, n, bit, bit2, block);
         return;
       }
       case OpType::Matrix1:
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
         if (plan.real) {
-          k_.apply_real_matrix1(psi, n, op.bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
           return;
         }
         alignas(64) R lane_block[4 * 2 * L];
@@ -289,9 +332,9 @@ class Runner {
           block = lane_block;
         }
         if (op.type == OpType::Diagonal1) {
-          k_.apply_diagonal1(psi, n, op.bit, ctrl, block);
+          k_.apply_diagonal1(psi, n, bit, ctrl, block);
         } else {
-          k_.apply_matrix1(psi, n, op.bit, ctrl, block);
+          k_.apply_matrix1(psi, n, bit, ctrl, block);
         }
         return;
       }
@@ -303,39 +346,271 @@ class Runner {
     for (const Op& op : ops_) apply(tile, op, psi);
   }
 
-  // The single-state layout by cache chunks: each run of ops whose targets are all below
-  // row bit k is applied to one chunk of 2^k rows after the other (chunks over the threads),
-  // so the run costs one pass over memory; other ops take a pass each.
-  void run_blocked(R* psi, int k) const {
+  // The single-state layout by passes (pass_plan.h): each pass gathers chunks of the state
+  // into a cache-sized buffer (local_rows row bits, its lowest low_rows row bits always in),
+  // applies its ops there and scatters them back. Chunks go over the threads when the state
+  // is large; each chunk's arithmetic is the same whatever the thread count.
+  void run_passes(R* psi, int local_rows, int low_rows) const {
     prepare(0, psi);
-    const int64_t chunks = int64_t(1) << (n_ - k);
-    const size_t chunk_values = size_t(2 * L) << k;
-    const uint64_t low = (uint64_t(1) << k) - 1;
-    for (size_t i = 0; i < ops_.size();) {
-      size_t j = i;
-      while (j < ops_.size() && op_top_bit(ops_[j]) < k) ++j;
-      if (j - i < 2 || chunks == 1) {  // one op (or a non-local one): a plain pass
-        apply(0, ops_[i], psi);
-        ++i;
+    if (local_rows >= n_) {
+      for (const Op& op : ops_) apply(0, op, psi);
+      return;
+    }
+    const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
+    const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
+    std::vector<std::vector<R>> buffers(threads);
+    for (const Pass& pass : passes) {
+      if (pass.local == 0 || pass.ops.size() == 1) {
+        for (int o : pass.ops) apply(0, ops_[o], psi);
         continue;
       }
-      auto chunk = [&](int64_t ch) {
-        R* base = psi + ch * chunk_values;
-        for (size_t o = i; o < j; ++o) {
-          const Op& op = ops_[o];
-          const uint64_t high = op.ctrl >> k;
-          if ((uint64_t(ch) & high) != high) continue;
-          apply_rows(0, op, base, k, op.ctrl & low);
-        }
-      };
-      if (chunks >= 4) {
-#pragma omp parallel for schedule(static)
-        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
-      } else {
-        for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch);
-      }
-      i = j;
+      run_pass(psi, pass, low_rows, buffers);
     }
+  }
+
+  // One pass: every chunk gathered, the pass's ops applied to it, scattered back.
+  void run_pass(R* psi, const Pass& pass, int low_rows,
+                std::vector<std::vector<R>>& buffers) const {
+    // the chunk's row bits: low_rows low ones, then the pass's higher local bits in order
+    std::vector<int> local_of(n_, -1), high, outside;
+    for (int b = 0; b < n_; ++b) {
+      if (b < low_rows) {
+        local_of[b] = b;
+      } else if ((pass.local >> b) & 1) {
+        local_of[b] = low_rows + int(high.size());
+        high.push_back(b);
+      } else {
+        outside.push_back(b);
+      }
+    }
+    const int chunk_rows = low_rows + int(high.size());
+    std::vector<int64_t> run_start(size_t(1) << high.size());  // row of each run in a chunk
+    for (size_t j = 0; j < run_start.size(); ++j) run_start[j] = deposit(int64_t(j), high);
+    // the pass's ops fused into blocks; the others on the chunk's bits, with the controls
+    // outside the chunk checked per chunk
+    const std::vector<FusedBlock> blocks = fuse_pass(ops_, pass.ops, pass.local);
+    struct Step {
+      const Op* op = nullptr;  // the op, or null: a fused block (`type`, `coeffs`)
+      int bit = 0, bit2 = 0;   // on the chunk's bits
+      uint64_t inside_ctrl = 0, outside_ctrl = 0;
+      BlockKind kind = BlockKind::None;
+      bool real = false;
+      bool pairs = false;  // a real 4x4 of two 2x2s on pairs of rows: apply_real_pairs2
+      bool chain = false;  // two `pairs` steps on three bits: apply_real_pairs2_chain
+      int idx[16] = {};
+      int chain_bits[4] = {};
+      std::vector<R> coeffs;  // lane coefficients for the block's kernel
+    };
+    std::vector<Step> steps;
+    for (const FusedBlock& block : blocks) {
+      if (block.kind != BlockKind::None) {
+        Step st;
+        st.bit = block.bit_hi < 0 ? -1 : local_of[block.bit_hi];
+        st.bit2 = block.bit_lo < 0 ? -1 : local_of[block.bit_lo];
+        fused_coeffs(block, &st);
+        steps.push_back(std::move(st));
+        continue;
+      }
+      for (int o : block.ops) {
+        const Op& op = ops_[o];
+        Step st;
+        st.op = &op;
+        st.bit = local_of[op.bit];
+        const bool lane = op.type == OpType::LaneSwap || op.type == OpType::LaneMatrix1;
+        st.bit2 = lane ? op.bit2 : local_of[op.bit2];
+        for (int b = 0; b < n_; ++b) {
+          if (!((op.ctrl >> b) & 1)) continue;
+          if (local_of[b] >= 0) {
+            st.inside_ctrl |= uint64_t(1) << local_of[b];
+          } else {
+            st.outside_ctrl |= uint64_t(1) << b;
+          }
+        }
+        steps.push_back(std::move(st));
+      }
+    }
+    // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
+    std::vector<Step> chained;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs) {
+        const Step &a = steps[i], &b = steps[i + 1];
+        const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
+                              (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
+        if (__builtin_popcountll(bits) == 3) {
+          Step st;
+          st.chain = true;
+          const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
+          std::copy(cb, cb + 4, st.chain_bits);
+          std::copy(a.idx, a.idx + 8, st.idx);
+          std::copy(b.idx, b.idx + 8, st.idx + 8);
+          st.coeffs = a.coeffs;
+          st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
+          chained.push_back(std::move(st));
+          ++i;
+          continue;
+        }
+      }
+      chained.push_back(std::move(steps[i]));
+    }
+    steps.swap(chained);
+    const int64_t chunks = int64_t(1) << outside.size(), runs = int64_t(run_start.size());
+    // a state far larger than the caches is written back around them
+    const bool stream = (tile_values() * sizeof(R)) >> 26 != 0;
+    auto chunk = [&](int64_t ch, R* buf, int64_t* starts) {
+      const int64_t base = deposit(ch, outside);
+      for (int64_t j = 0; j < runs; ++j) starts[j] = base + run_start[j];
+      k_.gather_rows(psi, buf, starts, runs, low_rows);
+      for (const Step& st : steps) {
+        if (!st.op) {
+          apply_fused(st, buf, chunk_rows);
+          continue;
+        }
+        if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
+        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl);
+      }
+      k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
+    };
+    const int threads = int(std::min<int64_t>(int64_t(buffers.size()), chunks));
+    const size_t buffer_values = size_t(2 * L) << chunk_rows;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+      std::vector<R>& buf = buffers[omp_get_thread_num()];
+      if (buf.size() < buffer_values) buf.resize(buffer_values);
+      std::vector<int64_t> starts(runs);
+#pragma omp for schedule(static)
+      for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch, buf.data(), starts.data());
+    }
+  }
+
+  // A fused block's coefficients for its kernel (fusion.h), real planes only when real.
+  template <class Step>
+  void fused_coeffs(const FusedBlock& block, Step* st) const {
+    std::vector<std::vector<cdouble>> mats;
+    for (int o : block.ops) {
+      const Op& op = ops_[o];
+      if (op.type == OpType::Matrix2) {
+        mats.push_back(c_.gates()[op.gates[0]].matrix);
+      } else {
+        const Mat2 u = op_matrix(op);
+        mats.emplace_back(u.begin(), u.end());
+      }
+    }
+    const std::vector<cdouble> entries = block_coefficients(block, ops_, mats);
+    st->kind = block.kind;
+    st->real = true;
+    for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
+    if (st->real && block.kind == BlockKind::Rows && block.bit_hi >= 0 &&
+        pair_structure(entries, st->idx)) {
+      st->pairs = true;
+      st->coeffs.assign(8 * L, R(0));
+      for (int k = 0; k < 4; ++k) {  // output k of the pairs, from that pair's two inputs
+        const int pair = k / 2, out = st->idx[pair * 4 + 2 + k % 2];
+        for (int j = 0; j < 2; ++j)
+          for (int l = 0; l < L; ++l)
+            st->coeffs[(k * 2 + j) * L + l] =
+                R(entries[(out * 4 + st->idx[pair * 4 + j]) * L + l].real());
+      }
+      return;
+    }
+    const size_t count = entries.size() / L;
+    const int planes = st->real ? 1 : 2;
+    st->coeffs.assign(count * planes * L, R(0));
+    for (size_t e = 0; e < count; ++e)
+      for (int l = 0; l < L; ++l) {
+        st->coeffs[(planes * e) * L + l] = R(entries[e * L + l].real());
+        if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e * L + l].imag());
+      }
+  }
+  // Whether a 4x4 ([16][L]) maps one pair of rows onto a pair and the other two onto the
+  // other two; idx gets in_a, in_b, out_0, out_1 of each pair (apply_real_pairs2).
+  static bool pair_structure(const std::vector<cdouble>& entries, int* idx) {
+    auto nonzero = [&](int r, int c) {
+      for (int l = 0; l < L; ++l)
+        if (entries[(r * 4 + c) * L + l] != 0.0) return true;
+      return false;
+    };
+    static const int splits[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+    for (const auto& in : splits) {
+      int outs[2][2], count[2] = {0, 0};
+      bool ok = true;
+      for (int r = 0; r < 4 && ok; ++r) {
+        const bool first = nonzero(r, in[0]) || nonzero(r, in[1]);
+        const bool second = nonzero(r, in[2]) || nonzero(r, in[3]);
+        const int pair = first && !second ? 0 : !first && second ? 1 : -1;
+        if (pair < 0 || count[pair] == 2) {
+          ok = false;
+          break;
+        }
+        outs[pair][count[pair]++] = r;
+      }
+      if (!ok || count[0] != 2) continue;
+      const int found[8] = {in[0], in[1], outs[0][0], outs[0][1],
+                            in[2], in[3], outs[1][0], outs[1][1]};
+      std::copy(found, found + 8, idx);
+      return true;
+    }
+    return false;
+  }
+  template <class Step>
+  void apply_fused(const Step& st, R* psi, int n) const {
+    if (st.chain) {
+      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    } else if (st.pairs) {
+      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
+    } else if (st.kind == BlockKind::Lanes) {
+      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);
+    } else if (st.bit < 0) {  // one row bit
+      if (st.real) {
+        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+      } else {
+        k_.apply_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+      }
+    } else if (st.real) {
+      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+    } else {
+      k_.apply_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+    }
+  }
+  // A LaneMatrix1's coefficients (apply_lane_matrix1) on lane bit `lane_bit`; true: real.
+  bool lane_coeffs(const Op& op, int lane_bit, bool inverse, R* ab) const {
+    Mat2 m = op_matrix(op);
+    if (inverse) m = dagger(m);
+    bool real = true;
+    for (const cdouble& z : m) real = real && z.imag() == 0.0;
+    for (int l = 0; l < L; ++l) {
+      cdouble a = 1.0, b = 0.0;  // a lane whose control is off keeps its value
+      if ((l & op.lane_ctrl) == op.lane_ctrl) {
+        const int v = (l >> lane_bit) & 1;
+        a = m[v * 2 + v];
+        b = m[v * 2 + 1 - v];
+      }
+      if (real) {
+        ab[l] = R(a.real());
+        ab[L + l] = R(b.real());
+      } else {
+        ab[l] = R(a.real());
+        ab[L + l] = R(a.imag());
+        ab[2 * L + l] = R(b.real());
+        ab[3 * L + l] = R(b.imag());
+      }
+    }
+    return real;
+  }
+  // The 2x2 of a one-target op (its gates multiplied; X: Pauli X).
+  Mat2 op_matrix(const Op& op) const {
+    if (op.type == OpType::X) return {0.0, 1.0, 1.0, 0.0};
+    Mat2 m = identity2();
+    for (const Factor& f : plans_[&op - ops_.data()].factors)
+      m = mat_mul(f.gate < 0 ? f.mat : target_matrix(c_.gates()[f.gate], angles(0, f.gate)), m);
+    return m;
+  }
+
+  // The bits of v placed at the listed positions (ascending), as a row index.
+  static int64_t deposit(int64_t v, const std::vector<int>& positions) {
+    int64_t out = 0;
+    for (size_t i = 0; i < positions.size(); ++i)
+      if ((v >> i) & 1) out |= int64_t(1) << positions[i];
+    return out;
   }
 
   // Single-state layout: the physical index of a logical basis index, and an amplitude.
@@ -488,6 +763,14 @@ class Runner {
       if (p == 'X' || p == 'Y') x |= b;
       if (p == 'Z' || p == 'Y') z |= b;
       if (p == 'Y') ++ny;
+    }
+    if (x == 0) {  // a Z string: the kernel's vector loop over the rows, signs of the lanes after
+      const uint64_t row_mask = z >> kLaneBits;
+      double lanes[L];
+      k_.zstrings_expval(psi, n_, &row_mask, 1, lanes);
+      for (int l = 0; l < L; ++l)
+        re += __builtin_parity(unsigned(l) & unsigned(z)) ? -lanes[l] : lanes[l];
+      return re;
     }
 #pragma omp parallel for reduction(+ : re, im) schedule(static) if (dim >= (int64_t(1) << 18))
     for (int64_t p = 0; p < dim; ++p) {

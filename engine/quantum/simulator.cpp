@@ -36,18 +36,13 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
   if (detail::use_lane_layout(c, batch.size, o)) {
     const int rows = c.n_wires() - detail::kLaneBits;
     detail::check_memory(rows, sizeof(R), 1, "simulate");
-    const int k = o.cache_blocking ? detail::chunk_row_bits(rows, sizeof(R), o.chunk_row_bits)
-                                   : rows;
+    const detail::ChunkShape chunk = detail::chunk_shape(rows, sizeof(R), o);
     std::vector<int> perm;
-    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, k);
+    std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, true);
     const detail::Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {},
                                 perm);
-    std::vector<R> psi(run.tile_values());
-    if (k < rows) {
-      run.run_blocked(psi.data(), k);
-    } else {
-      run.run(0, psi.data());
-    }
+    detail::StateStorage<R> psi(run.tile_values());
+    run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
     visit(run, 0, psi.data());
     return;
   }

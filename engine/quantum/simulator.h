@@ -24,8 +24,9 @@ struct SimOptions {
   // layout (its lowest qubits in the SIMD lanes, no padding lanes: a 28-qubit complex64 state
   // takes 2 GiB), with threads inside the state; the adjoint method then holds two states.
   int single_state_min_qubits = 12;
-  // Single-state layout: apply runs of gates chunk by chunk (cache-sized chunks of
-  // 2^chunk_row_bits rows; 0 = 1 MiB), moving each gate's target into the chunk first.
+  // Single-state layout: apply the gates in passes over memory, each pass gathering chunks
+  // of 2^chunk_row_bits rows (0 = 512 KiB) into a buffer and applying many gates there
+  // (engine/quantum/pass_plan.h).
   bool cache_blocking = true;
   int chunk_row_bits = 0;
 };

@@ -235,3 +235,18 @@ TEST_CASE("adjoint in the single-state layout equals the batch layout and parame
     check_vec(a.weights, ref.weights, 1e-10, "weights with amplitude embedding");
   }
 }
+
+TEST_CASE("adjoint on a single state run in passes (14 qubits) agrees with parameter-shift") {
+  std::mt19937_64 gen(91);
+  const int n = 14;
+  Circuit c = random_circuit(n, 60, gen, 3, 6);
+  const Batch b = random_batch(c, 1, gen);
+  SimOptions passes{Precision::Complex128};
+  passes.chunk_row_bits = 5;  // many chunks per pass
+  SimOptions batch{Precision::Complex128};
+  batch.single_state_min_qubits = 100;
+  const Jacobian a = jacobian(c, b, DiffMethod::Adjoint, passes);
+  const Jacobian ps = jacobian(c, b, DiffMethod::ParameterShift, batch);
+  check_vec(a.inputs, ps.inputs, 1e-9, "inputs vs parameter-shift");
+  check_vec(a.weights, ps.weights, 1e-9, "weights vs parameter-shift");
+}

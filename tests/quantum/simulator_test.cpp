@@ -351,3 +351,68 @@ TEST_CASE("single-state layout (qubits in the lanes) equals the batch layout") {
     }
   }
 }
+
+TEST_CASE("passes over a large single state (chunks, fused blocks, threads) equal gate by gate") {
+  std::mt19937_64 gen(31);
+  // 14 qubits: chunks of 2^4 .. 2^7 rows, each pass on many chunks; 18 qubits: chunks spread
+  // over the threads
+  for (int n : {14, 18}) {
+    for (int trial = 0; trial < (n == 14 ? 4 : 1); ++trial) {
+      Circuit c(n);
+      scramble(c, gen);
+      for (int g = 0; g < (n == 14 ? 160 : 60); ++g) {
+        GateKind k = kAllGates[gen() % kAllGates.size()];
+        add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
+      }
+      for (int g = 0; g < 40; ++g) {  // gates among the lane qubits and one row qubit
+        const GateKind k = kAllGates[gen() % kAllGates.size()];
+        std::vector<int> w = random_wires(4, gate_width(k), gen);
+        for (int& x : w) x += n - 4;
+        add_random_gate(c, k, w, gen);
+      }
+      for (int l = 0; l < 2; ++l)  // a layer of RY and a CNOT ring: the fused real blocks
+        for (int w = 0; w < n; ++w) {
+          add_random_gate(c, GateKind::RY, {w}, gen);
+          c.add(GateKind::CNOT, {w, (w + 1) % n});
+        }
+      c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {n - 1, 'Y'}}));
+      const Batch b = one_sample(c);
+      SimOptions gate_by_gate{Precision::Complex128};
+      gate_by_gate.cache_blocking = false;
+      const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
+      SimOptions passes{Precision::Complex128};
+      passes.chunk_row_bits = n == 14 ? 4 + trial : 0;
+      check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()), 1e-11,
+                  "passes");
+      passes.fuse = false;
+      check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()), 1e-11,
+                  "passes, unfused runs");
+      SimOptions passes32 = passes;
+      passes32.precision = Precision::Complex64;
+      const auto e32 = expectation_values(c, b, passes32);
+      const auto e = expectation_values(c, b, gate_by_gate);
+      for (size_t k = 0; k < e.size(); ++k) CHECK(std::abs(e32[k] - e[k]) < 1e-4);
+    }
+  }
+}
+
+TEST_CASE("a single state far larger than the caches (streaming write-back) equals gate by gate") {
+  const int n = 23;  // 64 MiB of complex64: passes write back with streaming stores
+  std::mt19937_64 gen(7);
+  Circuit c(n);
+  for (int l = 0; l < 2; ++l)
+    for (int w = 0; w < n; ++w) {
+      add_random_gate(c, GateKind::RY, {w}, gen);
+      c.add(GateKind::CNOT, {w, (w + 1) % n});
+    }
+  c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{3, 'X'}, {n - 1, 'Z'}}));
+  const Batch b = one_sample(c);
+  SimOptions gate_by_gate{Precision::Complex64};
+  gate_by_gate.cache_blocking = false;
+  const auto want = expectation_values(c, b, gate_by_gate);
+  const auto got = expectation_values(c, b, SimOptions{Precision::Complex64});
+  for (size_t k = 0; k < want.size(); ++k) CHECK(got[k] == doctest::Approx(want[k]).epsilon(1e-4));
+  const auto p1 = probabilities(c, b, {0, n - 1}, gate_by_gate);
+  const auto p2 = probabilities(c, b, {0, n - 1}, SimOptions{Precision::Complex64});
+  for (size_t k = 0; k < p1.size(); ++k) CHECK(std::abs(p1[k] - p2[k]) < 1e-5);
+}

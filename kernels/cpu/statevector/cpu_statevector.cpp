@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/cpu/statevector/adjoint.h"
+#include "kernels/cpu/statevector/chunks.h"
 #include "kernels/statevector.h"
 
 namespace msq::sv {
@@ -41,6 +42,32 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   }
   void apply_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
     cpu::apply_matrix2(psi, n, hi, lo, m);
+  }
+  void apply_lane_matrix1(R* psi, int n, int lane_bit, uint64_t ctrl, const R* ab,
+                          bool real) const override {
+    cpu::apply_lane_matrix1(psi, n, lane_bit, ctrl, ab, real);
+  }
+  void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const override {
+    cpu::apply_lane_block(psi, n, select_bit, m, real);
+  }
+  void apply_real_pairs2(R* psi, int n, int hi, int lo, const int* idx,
+                         const R* m) const override {
+    cpu::apply_real_pairs2(psi, n, hi, lo, idx, m);
+  }
+  void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                               const R* m) const override {
+    cpu::apply_real_pairs2_chain(psi, n, bits, idx, m);
+  }
+  void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
+    cpu::apply_real_matrix2(psi, n, hi, lo, m);
+  }
+  void gather_rows(const R* psi, R* chunk, const int64_t* run_start, int64_t runs,
+                   int run_bits) const override {
+    cpu::gather_rows(psi, chunk, run_start, runs, run_bits);
+  }
+  void scatter_rows(R* psi, const R* chunk, const int64_t* run_start, int64_t runs,
+                    int run_bits, bool stream) const override {
+    cpu::scatter_rows(psi, chunk, run_start, runs, run_bits, stream);
   }
   void inner_matrix1(const R* lam, const R* psi, int n, int bit, uint64_t ctrl, const R* m,
                      double* out) const override {

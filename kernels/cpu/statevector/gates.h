@@ -3,6 +3,12 @@
 #pragma once
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+#include <utility>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/cpu/statevector/loops.h"
 
@@ -190,6 +196,259 @@ void apply_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
       for (int l = 0; l < L; ++l) {
         rows[r][l] = yr[l];
         rows[r][L + l] = yi[l];
+      }
+    }
+  });
+}
+
+// out[l] = x[l ^ K]: a fixed shuffle of the lanes (one vpermps for float with AVX2).
+template <int K, class R>
+inline void xor_lanes(const R* x, R* out) {
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<R, float> && L == 8) {
+    const __m256i idx = _mm256_setr_epi32(0 ^ K, 1 ^ K, 2 ^ K, 3 ^ K, 4 ^ K, 5 ^ K, 6 ^ K, 7 ^ K);
+    _mm256_storeu_ps(out, _mm256_permutevar8x32_ps(_mm256_loadu_ps(x), idx));
+    return;
+  }
+#endif
+  for (int l = 0; l < L; ++l) out[l] = x[l ^ K];
+}
+
+// psi: [2^n][2][L]; a 2x2 on lane bit log2(S) of every row where ctrl holds: lane l gets
+// a[l] x[l] + b[l] x[l ^ S]. ab: [2][2][L] lane complex (a, b), or with Real [2][L] real.
+template <class R, int S, bool Real>
+void apply_lane_matrix1_t(R* psi, int n, uint64_t ctrl, const R* ab) {
+  constexpr int E = Real ? 2 : 4;  // coefficient planes: a, b (re) or a re, a im, b re, b im
+  alignas(64) R c[E][L];
+  for (int e = 0; e < E; ++e)
+    for (int l = 0; l < L; ++l) c[e][l] = ab[e * L + l];
+  for_rows(n, ctrl, [&](int64_t i) {
+    R* __restrict xr = row_re(psi, i);
+    R* __restrict xi = xr + L;
+    alignas(64) R pr[L], pi[L];  // the partner lanes
+    xor_lanes<S>(xr, pr);
+    xor_lanes<S>(xi, pi);
+    if constexpr (Real) {
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        xr[l] = c[0][l] * xr[l] + c[1][l] * pr[l];
+        xi[l] = c[0][l] * xi[l] + c[1][l] * pi[l];
+      }
+    } else {
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        const R ar = xr[l], ai = xi[l];
+        xr[l] = c[0][l] * ar - c[1][l] * ai + c[2][l] * pr[l] - c[3][l] * pi[l];
+        xi[l] = c[0][l] * ai + c[1][l] * ar + c[2][l] * pi[l] + c[3][l] * pr[l];
+      }
+    }
+  });
+}
+
+template <class R>
+void apply_lane_matrix1(R* psi, int n, int lane_bit, uint64_t ctrl, const R* ab, bool real) {
+  switch (lane_bit * 2 + (real ? 1 : 0)) {
+    case 0: apply_lane_matrix1_t<R, 1, false>(psi, n, ctrl, ab); return;
+    case 1: apply_lane_matrix1_t<R, 1, true>(psi, n, ctrl, ab); return;
+    case 2: apply_lane_matrix1_t<R, 2, false>(psi, n, ctrl, ab); return;
+    case 3: apply_lane_matrix1_t<R, 2, true>(psi, n, ctrl, ab); return;
+    case 4: apply_lane_matrix1_t<R, 4, false>(psi, n, ctrl, ab); return;
+    default: apply_lane_matrix1_t<R, 4, true>(psi, n, ctrl, ab); return;
+  }
+}
+
+// One term of apply_lane_block: y[l] += c[l] x[l ^ K] (K a constant: a fixed lane shuffle).
+template <class R, int K, bool Real>
+inline void add_lane_term(R* __restrict yr, R* __restrict yi, const R* xr, const R* xi,
+                          const R* c) {
+  alignas(64) R px[L], py[L];
+  xor_lanes<K>(xr, px);
+  xor_lanes<K>(xi, py);
+#pragma omp simd
+  for (int l = 0; l < L; ++l) {
+    const R pr = px[l], pi = py[l];
+    if constexpr (Real) {
+      yr[l] += c[l] * pr;
+      yi[l] += c[l] * pi;
+    } else {
+      yr[l] += c[l] * pr - c[L + l] * pi;
+      yi[l] += c[l] * pi + c[L + l] * pr;
+    }
+  }
+}
+
+template <class R, bool Real, int... K>
+void apply_lane_block_t(R* psi, int n, int select_bit, const R* m,
+                        std::integer_sequence<int, K...>) {
+  constexpr int P = Real ? 1 : 2;  // coefficient planes
+  const int variants = select_bit >= 0 ? 2 : 1;
+  alignas(64) R c[2][L][P * L];
+  for (int v = 0; v < variants; ++v)
+    for (int k = 0; k < L; ++k)
+      for (int e = 0; e < P * L; ++e) c[v][k][e] = m[(v * L + k) * P * L + e];
+  for_rows(n, 0, [&](int64_t i) {
+    const int v = select_bit >= 0 ? int((i >> select_bit) & 1) : 0;
+    R* __restrict xr = row_re(psi, i);
+    R* __restrict xi = xr + L;
+    // four independent sums (term k into sum k % 4): short dependency chains
+    alignas(64) R yr[4][L] = {}, yi[4][L] = {};
+    (add_lane_term<R, K, Real>(yr[K % 4], yi[K % 4], xr, xi, c[v][K]), ...);
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      xr[l] = (yr[0][l] + yr[1][l]) + (yr[2][l] + yr[3][l]);
+      xi[l] = (yi[0][l] + yi[1][l]) + (yi[2][l] + yi[3][l]);
+    }
+  });
+}
+
+// psi: [2^n][2][L]; an 8x8 on the lane index of every row: lane l <- sum_k m[v][k][l] x[l^k],
+// v = the row's bit `select_bit` (always 0 when select_bit < 0). m: [1 or 2][L][2][L] lane
+// complex (k, then re/im planes), or with `real` [1 or 2][L][L].
+template <class R>
+void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) {
+  if (real) {
+    apply_lane_block_t<R, true>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+  } else {
+    apply_lane_block_t<R, false>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+  }
+}
+
+// psi: [2^n][2][L]; a real 4x4 on (bit_hi, bit_lo) that maps two rows of each quad onto two
+// rows and the other two onto the other two (RY then a CNOT, RY x I, ...): half the
+// arithmetic of apply_real_matrix2. idx: [8] quad rows (0..3): in_a, in_b, out_0, out_1 of
+// the first pair, then of the second; m: [4][2][L] real, output k = m[k][0] x[in_a] +
+// m[k][1] x[in_b] of its pair (outputs in idx order).
+template <class R>
+void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in) {
+  alignas(64) R m[4][2][L];
+  for (int e = 0; e < 8 * L; ++e) (&m[0][0][0])[e] = m_in[e];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  const int64_t offset[4] = {0, sl, sh, sh + sl};
+  const int64_t in_a1 = offset[idx[0]], in_b1 = offset[idx[1]], in_a2 = offset[idx[4]],
+                in_b2 = offset[idx[5]];
+  const int64_t out0 = offset[idx[2]], out1 = offset[idx[3]], out2 = offset[idx[6]],
+                out3 = offset[idx[7]];
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* q = row_re(psi, i);
+    const R* a1 = q + in_a1 * 2 * L;
+    const R* b1 = q + in_b1 * 2 * L;
+    const R* a2 = q + in_a2 * 2 * L;
+    const R* b2 = q + in_b2 * 2 * L;
+    R* y0 = q + out0 * 2 * L;
+    R* y1 = q + out1 * 2 * L;
+    R* y2 = q + out2 * 2 * L;
+    R* y3 = q + out3 * 2 * L;
+    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {  // all four inputs are read before any output is written
+        const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
+        y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
+        y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
+        y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
+        y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+      }
+    }
+  });
+}
+
+// One quad of apply_real_pairs2: inputs at from + off[0..3] (in_a1, in_b1, in_a2, in_b2),
+// outputs at to + to_off[4..7] (y0..y3).
+template <class R>
+inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to_off,
+                     const R (*m)[2][L]) {
+  const R* a1 = from + off[0];
+  const R* b1 = from + off[1];
+  const R* a2 = from + off[2];
+  const R* b2 = from + off[3];
+  R* y0 = to + to_off[4];
+  R* y1 = to + to_off[5];
+  R* y2 = to + to_off[6];
+  R* y3 = to + to_off[7];
+  for (int p = 0; p < 2 * L; p += L) {
+#pragma omp simd
+    for (int l = 0; l < L; ++l) {
+      const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
+      y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
+      y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
+      y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
+      y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+    }
+  }
+}
+
+// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
+// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
+// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
+// of each step); idx: [2][8]; m: [2][4][2][L].
+template <class R>
+void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in) {
+  alignas(64) R m[2][4][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  int octet_bits[3], count = 0;  // the three bits, ascending
+  const uint64_t mask = (uint64_t(1) << bits[0]) | (uint64_t(1) << bits[1]) |
+                        (uint64_t(1) << bits[2]) | (uint64_t(1) << bits[3]);
+  for (int b = 0; b < 64 && count < 3; ++b)
+    if ((mask >> b) & 1) octet_bits[count++] = b;
+  // rows of the octet by octet index (bit j of the index: octet_bits[j]); for each step and
+  // value t of its third bit, the octet index of each quad row
+  int64_t offset[8];
+  for (int j = 0; j < 8; ++j) {
+    offset[j] = 0;
+    for (int k = 0; k < 3; ++k)
+      if ((j >> k) & 1) offset[j] += int64_t(1) << octet_bits[k];
+  }
+  int quad_row[2][2][4];
+  for (int s = 0; s < 2; ++s) {
+    int hi = 0, lo = 0, third = 0;
+    for (int k = 0; k < 3; ++k) {
+      if (octet_bits[k] == bits[2 * s]) hi = k;
+      if (octet_bits[k] == bits[2 * s + 1]) lo = k;
+    }
+    third = 3 - hi - lo;
+    for (int t = 0; t < 2; ++t)
+      for (int q = 0; q < 4; ++q)
+        quad_row[s][t][q] = ((q >> 1) << hi) | ((q & 1) << lo) | (t << third);
+  }
+  // per step and value of its third bit: the offsets (in R) of in_a1, in_b1, in_a2, in_b2
+  // and of y0..y3, in the octet's rows (step 0 reads) or the buffer (step 0 writes)
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  for (int s = 0; s < 2; ++s)
+    for (int t = 0; t < 2; ++t) {
+      const int* id = idx + 8 * s;
+      const int order[8] = {id[0], id[1], id[4], id[5], id[2], id[3], id[6], id[7]};
+      for (int k = 0; k < 8; ++k) {
+        row_off[s][t][k] = offset[quad_row[s][t][order[k]]] * 2 * L;
+        buf_off[s][t][k] = int64_t(quad_row[s][t][order[k]]) * 2 * L;
+      }
+    }
+  for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
+    alignas(64) R buf[8 * 2 * L];
+    R* rows = row_re(psi, i);
+    for (int t = 0; t < 2; ++t) pairs_at(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
+    for (int t = 0; t < 2; ++t) pairs_at(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
+  });
+}
+
+// psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).
+template <class R>
+void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
+  alignas(64) R m[16][L];
+  for (int e = 0; e < 16; ++e)
+    for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* __restrict r0 = row_re(psi, i);
+    R* __restrict r1 = row_re(psi, i + sl);
+    R* __restrict r2 = row_re(psi, i + sh);
+    R* __restrict r3 = row_re(psi, i + sh + sl);
+    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+#pragma omp simd
+      for (int l = 0; l < L; ++l) {
+        const R x0 = r0[p + l], x1 = r1[p + l], x2 = r2[p + l], x3 = r3[p + l];
+        r0[p + l] = m[0][l] * x0 + m[1][l] * x1 + m[2][l] * x2 + m[3][l] * x3;
+        r1[p + l] = m[4][l] * x0 + m[5][l] * x1 + m[6][l] * x2 + m[7][l] * x3;
+        r2[p + l] = m[8][l] * x0 + m[9][l] * x1 + m[10][l] * x2 + m[11][l] * x3;
+        r3[p + l] = m[12][l] * x0 + m[13][l] * x1 + m[14][l] * x2 + m[15][l] * x3;
       }
     }
   });

@@ -45,16 +45,31 @@ inline void for_pairs(int n, int bit, uint64_t ctrl, F&& f) {
   }
 }
 
+// f(i) for every row index i with every ctrl bit set.
+template <class F>
+inline void for_rows(int n, uint64_t ctrl, F&& f) {
+  const int64_t rows = int64_t(1) << n;
+  if (rows < 2 * kParallelPairs) {
+    for (int64_t i = 0; i < rows; ++i)
+      if ((uint64_t(i) & ctrl) == ctrl) f(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < rows; ++i)
+    if ((uint64_t(i) & ctrl) == ctrl) f(i);
+}
+
 // f(i00) for every index with both bits clear and every ctrl bit set.
 template <class F>
 inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
   const int64_t count = (int64_t(1) << n) >> 2;
   const int lo = std::min(bit_a, bit_b), hi = std::max(bit_a, bit_b);
-  if (count < kParallelPairs) {
-    for (int64_t k = 0; k < count; ++k) {
-      const int64_t i = insert_zeros(k, lo, hi);
-      if ((uint64_t(i) & ctrl) == ctrl) f(i);
-    }
+  if (count < kParallelPairs) {  // nested strides: the innermost loop walks contiguous rows
+    const int64_t sh = int64_t(1) << hi, sl = int64_t(1) << lo, dim = int64_t(1) << n;
+    for (int64_t a = 0; a < dim; a += 2 * sh)
+      for (int64_t b = a; b < a + sh; b += 2 * sl)
+        for (int64_t i = b; i < b + sl; ++i)
+          if ((uint64_t(i) & ctrl) == ctrl) f(i);
     return;
   }
 #pragma omp parallel for schedule(static)
@@ -63,6 +78,19 @@ inline void for_quads(int n, int bit_a, int bit_b, uint64_t ctrl, F&& f) {
     if ((uint64_t(i) & ctrl) != ctrl) continue;
     f(i);
   }
+}
+
+// f(i) for every index with the three bits a < b < c clear.
+template <class F>
+inline void for_octets(int n, int a, int b, int c, F&& f) {
+  const int64_t count = (int64_t(1) << n) >> 3;
+  auto index = [&](int64_t k) { return insert_zero(insert_zero(insert_zero(k, a), b), c); };
+  if (count < kParallelPairs) {
+    for (int64_t k = 0; k < count; ++k) f(index(k));
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < count; ++k) f(index(k));
 }
 
 // Lane-wise complex reductions over `count` items into N accumulators: body(k, re, im)
