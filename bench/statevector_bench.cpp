@@ -84,7 +84,7 @@ void tile_kernel(benchmark::State& state) {
       case 4: { sv::AdjointStep<float> st[1] = {{sv::StepKind::Matrix, 1, m.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 1, out); break; }
       case 5: k.pauli_accumulate(lam.data(), psi.data(), n, 0, uint64_t(1) << bit, 0, m.data()); break;
       case 6: k.swap_lane_bit(psi.data(), n, bit % 3, bit); break;
-      case 7: k.apply_real_matrix1(psi.data(), n, bit, 0, cs.data()); break;
+      case 7: k.apply_real_matrix1(psi.data(), n, bit, 0, cs.data(), 2); break;
     }
     benchmark::ClobberMemory();
   }

@@ -280,8 +280,9 @@ class Runner {
   }
 
   // The same with the op's bits given (bit, bit2: as in Op, moved into a chunk's bits).
+  // planes: 1 when psi's imaginary plane is zero (a real kernel then skips it).
   void apply_at(int64_t tile, const Op& op, int bit, int bit2, R* psi, int n, uint64_t ctrl,
-                bool inverse = false) const {
+                bool inverse = false, int planes = 2) const {
     switch (op.type) {
       case OpType::X: k_.apply_x(psi, n, bit, ctrl); return;
       case OpType::LaneSwap: k_.swap_lane_bit(psi, n, bit2, bit); return;
@@ -310,7 +311,8 @@ class Runner {
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
         if (plan.real) {
-          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block,
+                                planes);
           return;
         }
         alignas(64) R lane_block[4 * 2 * L];
@@ -359,17 +361,43 @@ class Runner {
     const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
     const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
     std::vector<std::vector<R>> buffers(threads);
+    // the initial state is real; while every op so far kept it real (RY, CNOT, ...), the
+    // real kernels leave the zero imaginary plane alone
+    bool real_state = true;
     for (const Pass& pass : passes) {
+      bool real_ops = true;
+      for (int o : pass.ops) real_ops = real_ops && keeps_real(ops_[o]);
+      real_state = real_state && real_ops;
       if (pass.local == 0 || pass.ops.size() == 1) {
         for (int o : pass.ops) apply(0, ops_[o], psi);
         continue;
       }
-      run_pass(psi, pass, low_rows, buffers);
+      run_pass(psi, pass, low_rows, real_state ? 1 : 2, buffers);
+    }
+  }
+
+  // Whether an op maps real amplitudes to real amplitudes by real arithmetic alone (a real
+  // matrix, a permutation of amplitudes).
+  bool keeps_real(const Op& op) const {
+    auto real = [](const auto& m) {
+      for (const cdouble& z : m)
+        if (z.imag() != 0.0) return false;
+      return true;
+    };
+    switch (op.type) {
+      case OpType::X:
+      case OpType::Swap:
+      case OpType::LaneSwap: return true;
+      case OpType::Matrix1: return plans_[&op - ops_.data()].real;
+      case OpType::LaneMatrix1: return real(op_matrix(op));
+      case OpType::Matrix2: return real(c_.gates()[op.gates[0]].matrix);
+      default: return false;
     }
   }
 
   // One pass: every chunk gathered, the pass's ops applied to it, scattered back.
-  void run_pass(R* psi, const Pass& pass, int low_rows,
+  // planes: 1 when the state's imaginary plane is zero and every op of the pass is real.
+  void run_pass(R* psi, const Pass& pass, int low_rows, int planes,
                 std::vector<std::vector<R>>& buffers) const {
     // the chunk's row bits: low_rows low ones, then the pass's higher local bits in order
     std::vector<int> local_of(n_, -1), high, outside;
@@ -462,11 +490,11 @@ class Runner {
       k_.gather_rows(psi, buf, starts, runs, low_rows);
       for (const Step& st : steps) {
         if (!st.op) {
-          apply_fused(st, buf, chunk_rows);
+          apply_fused(st, buf, chunk_rows, planes);
           continue;
         }
         if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
-        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl);
+        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl, false, planes);
       }
       k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
     };
@@ -552,21 +580,21 @@ class Runner {
     return false;
   }
   template <class Step>
-  void apply_fused(const Step& st, R* psi, int n) const {
+  void apply_fused(const Step& st, R* psi, int n, int planes) const {
     if (st.chain) {
-      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data(), planes);
     } else if (st.pairs) {
-      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
+      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
     } else if (st.kind == BlockKind::Lanes) {
-      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);
+      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real, planes);
     } else if (st.bit < 0) {  // one row bit
       if (st.real) {
-        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data(), planes);
       } else {
         k_.apply_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
       }
     } else if (st.real) {
-      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data(), planes);
     } else {
       k_.apply_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
     }
