@@ -90,6 +90,12 @@ class StatevectorKernels {
   // bit_lo of each), idx: [2][8], m: [2][4][2][L].
   virtual void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
                                        const R* m, int planes) const = 0;
+  // The same two with complex coefficients (RX then a CNOT, ...): m: [4][2][2][L] (output,
+  // input, re/im) per step.
+  virtual void apply_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
+                            const R* m) const = 0;
+  virtual void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                                  const R* m) const = 0;
   // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
   virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m,
                                   int planes) const = 0;

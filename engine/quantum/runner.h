@@ -423,8 +423,8 @@ class Runner {
       uint64_t inside_ctrl = 0, outside_ctrl = 0;
       BlockKind kind = BlockKind::None;
       bool real = false;
-      bool pairs = false;  // a real 4x4 of two 2x2s on pairs of rows: apply_real_pairs2
-      bool chain = false;  // two `pairs` steps on three bits: apply_real_pairs2_chain
+      bool pairs = false;  // a 4x4 of two 2x2s on pairs of rows: apply_(real_)pairs2
+      bool chain = false;  // two `pairs` steps on three bits: apply_(real_)pairs2_chain
       int idx[16] = {};
       int chain_bits[4] = {};
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
@@ -460,13 +460,15 @@ class Runner {
     // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
     std::vector<Step> chained;
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs) {
+      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs &&
+          steps[i].real == steps[i + 1].real) {
         const Step &a = steps[i], &b = steps[i + 1];
         const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
                               (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
         if (__builtin_popcountll(bits) == 3) {
           Step st;
           st.chain = true;
+          st.real = a.real;
           const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
           std::copy(cb, cb + 4, st.chain_bits);
           std::copy(a.idx, a.idx + 8, st.idx);
@@ -527,16 +529,18 @@ class Runner {
     st->kind = block.kind;
     st->real = true;
     for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
-    if (st->real && block.kind == BlockKind::Rows && block.bit_hi >= 0 &&
-        pair_structure(entries, st->idx)) {
+    if (block.kind == BlockKind::Rows && block.bit_hi >= 0 && pair_structure(entries, st->idx)) {
       st->pairs = true;
-      st->coeffs.assign(8 * L, R(0));
+      const int planes = st->real ? 1 : 2;  // [4][2][L] real, or [4][2][2][L] re/im
+      st->coeffs.assign(8 * planes * L, R(0));
       for (int k = 0; k < 4; ++k) {  // output k of the pairs, from that pair's two inputs
         const int pair = k / 2, out = st->idx[pair * 4 + 2 + k % 2];
         for (int j = 0; j < 2; ++j)
-          for (int l = 0; l < L; ++l)
-            st->coeffs[(k * 2 + j) * L + l] =
-                R(entries[(out * 4 + st->idx[pair * 4 + j]) * L + l].real());
+          for (int l = 0; l < L; ++l) {
+            const cdouble z = entries[(out * 4 + st->idx[pair * 4 + j]) * L + l];
+            st->coeffs[((k * 2 + j) * planes) * L + l] = R(z.real());
+            if (!st->real) st->coeffs[((k * 2 + j) * 2 + 1) * L + l] = R(z.imag());
+          }
       }
       return;
     }
@@ -581,10 +585,14 @@ class Runner {
   }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n, int planes) const {
-    if (st.chain) {
+    if (st.chain && st.real) {
       k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data(), planes);
-    } else if (st.pairs) {
+    } else if (st.chain) {
+      k_.apply_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    } else if (st.pairs && st.real) {
       k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
+    } else if (st.pairs) {
+      k_.apply_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
     } else if (st.kind == BlockKind::Lanes) {
       k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real, planes);
     } else if (st.bit < 0) {  // one row bit

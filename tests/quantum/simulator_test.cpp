@@ -375,6 +375,11 @@ TEST_CASE("passes over a large single state (chunks, fused blocks, threads) equa
           add_random_gate(c, GateKind::RY, {w}, gen);
           c.add(GateKind::CNOT, {w, (w + 1) % n});
         }
+      for (int l = 0; l < 2; ++l)  // RX or Rot and a CNOT ring: complex pair blocks
+        for (int w = 0; w < n; ++w) {
+          add_random_gate(c, l == 0 ? GateKind::RX : GateKind::Rot, {w}, gen);
+          c.add(GateKind::CNOT, {w, (w + 1) % n});
+        }
       c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {n - 1, 'Y'}}));
       const Batch b = one_sample(c);
       SimOptions gate_by_gate{Precision::Complex128};

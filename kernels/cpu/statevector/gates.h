@@ -400,16 +400,12 @@ inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to
   }
 }
 
-// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
-// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
-// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
-// of each step); idx: [2][8]; m: [2][4][2][L].
-template <class R>
-void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in,
-                             int planes) {
-  alignas(64) R m[2][4][2][L];
-  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
-  int octet_bits[3], count = 0;  // the three bits, ascending
+// The octet layout of a pair chain (apply_real_pairs2_chain): octet_bits gets its three bits
+// ascending; row_off[s][t] / buf_off[s][t] the offsets (in R) of in_a1, in_b1, in_a2, in_b2
+// and y0..y3 of step s where its third bit is t, in the octet's rows or a local buffer.
+inline void chain_offsets(const int* bits, const int* idx, int* octet_bits,
+                          int64_t (*row_off)[2][8], int64_t (*buf_off)[2][8]) {
+  int count = 0;  // the three bits, ascending
   const uint64_t mask = (uint64_t(1) << bits[0]) | (uint64_t(1) << bits[1]) |
                         (uint64_t(1) << bits[2]) | (uint64_t(1) << bits[3]);
   for (int b = 0; b < 64 && count < 3; ++b)
@@ -436,7 +432,6 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
   }
   // per step and value of its third bit: the offsets (in R) of in_a1, in_b1, in_a2, in_b2
   // and of y0..y3, in the octet's rows (step 0 reads) or the buffer (step 0 writes)
-  int64_t row_off[2][2][8], buf_off[2][2][8];
   for (int s = 0; s < 2; ++s)
     for (int t = 0; t < 2; ++t) {
       const int* id = idx + 8 * s;
@@ -446,6 +441,20 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
         buf_off[s][t][k] = int64_t(quad_row[s][t][order[k]]) * 2 * L;
       }
     }
+}
+
+// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
+// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
+// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
+// of each step); idx: [2][8]; m: [2][4][2][L].
+template <class R>
+void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in,
+                             int planes) {
+  alignas(64) R m[2][4][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  int octet_bits[3];
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  chain_offsets(bits, idx, octet_bits, row_off, buf_off);
   with_planes(planes, [&](auto P) {
     constexpr int Planes = decltype(P)::value;
     for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
@@ -454,6 +463,68 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
       for (int t = 0; t < 2; ++t) pairs_at<Planes>(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
       for (int t = 0; t < 2; ++t) pairs_at<Planes>(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
     });
+  });
+}
+
+// One quad of apply_pairs2 (complex coefficients): as pairs_at, m: [4][2][2][L] (output,
+// input, re/im).
+template <class R>
+inline void cpairs_at(const R* from, const int64_t* off, R* to, const int64_t* to_off,
+                      const R (*m)[2][2][L]) {
+  const R* a1 = from + off[0];
+  const R* b1 = from + off[1];
+  const R* a2 = from + off[2];
+  const R* b2 = from + off[3];
+  R* y0 = to + to_off[4];
+  R* y1 = to + to_off[5];
+  R* y2 = to + to_off[6];
+  R* y3 = to + to_off[7];
+  // y = c0 xa + c1 xb in complex arithmetic, real plane at [l], imaginary at [L + l]
+  auto out = [](R* y, const R (*c)[L], R ar, R ai, R br, R bi, int l) {
+    y[l] = c[0][l] * ar - c[1][l] * ai + c[2][l] * br - c[3][l] * bi;
+    y[L + l] = c[0][l] * ai + c[1][l] * ar + c[2][l] * bi + c[3][l] * br;
+  };
+#pragma omp simd
+  for (int l = 0; l < L; ++l) {  // all inputs are read before any output is written
+    const R a1r = a1[l], a1i = a1[L + l], b1r = b1[l], b1i = b1[L + l];
+    const R a2r = a2[l], a2i = a2[L + l], b2r = b2[l], b2i = b2[L + l];
+    out(y0, m[0][0], a1r, a1i, b1r, b1i, l);
+    out(y1, m[1][0], a1r, a1i, b1r, b1i, l);
+    out(y2, m[2][0], a2r, a2i, b2r, b2i, l);
+    out(y3, m[3][0], a2r, a2i, b2r, b2i, l);
+  }
+}
+
+// psi: [2^n][2][L]; apply_real_pairs2 with complex coefficients (RX then a CNOT, ...): half
+// the arithmetic of apply_matrix2. m: [4][2][2][L] (output, input, re/im).
+template <class R>
+void apply_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in) {
+  alignas(64) R m[4][2][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  const int64_t offset[4] = {0, sl, sh, sh + sl};
+  const int order[8] = {idx[0], idx[1], idx[4], idx[5], idx[2], idx[3], idx[6], idx[7]};
+  int64_t off[8];
+  for (int k = 0; k < 8; ++k) off[k] = offset[order[k]] * 2 * L;
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* q = row_re(psi, i);
+    cpairs_at(q, off, q, off, m);
+  });
+}
+
+// psi: [2^n][2][L]; apply_real_pairs2_chain with complex coefficients: m: [2][4][2][2][L].
+template <class R>
+void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in) {
+  alignas(64) R m[2][4][2][2][L];
+  for (int e = 0; e < 32 * L; ++e) (&m[0][0][0][0][0])[e] = m_in[e];
+  int octet_bits[3];
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  chain_offsets(bits, idx, octet_bits, row_off, buf_off);
+  for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
+    alignas(64) R buf[8 * 2 * L];
+    R* rows = row_re(psi, i);
+    for (int t = 0; t < 2; ++t) cpairs_at(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
+    for (int t = 0; t < 2; ++t) cpairs_at(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
   });
 }
 
