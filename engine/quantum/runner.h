@@ -59,7 +59,8 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
 constexpr int kParallelQubits = 18;
 // The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
 // row bits of R = float or double: local_rows row bits per chunk (all of them without
-// cache blocking), the lowest low_rows of them in every chunk (contiguous runs).
+// cache blocking), the lowest low_rows of them in every chunk (contiguous runs; a pass may
+// take low_rows - 3 instead, pass_plan.h).
 struct ChunkShape {
   int local_rows, low_rows;
 };
@@ -372,7 +373,7 @@ class Runner {
         for (int o : pass.ops) apply(0, ops_[o], psi);
         continue;
       }
-      run_pass(psi, pass, low_rows, real_state ? 1 : 2, buffers);
+      run_pass(psi, pass, pass.low_rows, real_state ? 1 : 2, buffers);
     }
   }
 
