@@ -84,19 +84,20 @@ void tile_kernel(benchmark::State& state) {
       case 4: { sv::AdjointStep<float> st[1] = {{sv::StepKind::Matrix, 1, m.data()}}; k.adjoint_block1(psi.data(), lam.data(), n, bit, 0, st, 1, out); break; }
       case 5: k.pauli_accumulate(lam.data(), psi.data(), n, 0, uint64_t(1) << bit, 0, m.data()); break;
       case 6: k.swap_lane_bit(psi.data(), n, bit % 3, bit); break;
-      case 7: k.apply_real_matrix1(psi.data(), n, bit, 0, cs.data()); break;
+      case 7: k.apply_real_matrix1(psi.data(), n, bit, 0, cs.data(), 2); break;
     }
     benchmark::ClobberMemory();
   }
 }
 
 // PERFORMANCE.md's large-state circuit: layers of (RY on every qubit, CNOT ring).
-Circuit ry_ring_circuit(int n, int layers) {
+// rotation: RY (a real circuit: the passes skip the zero imaginary plane) or RX (complex).
+Circuit ry_ring_circuit(int n, int layers, GateKind rotation = GateKind::RY) {
   Circuit c(n);
   std::mt19937_64 gen(5);
   std::uniform_real_distribution<double> u(0, 2 * M_PI);
   for (int l = 0; l < layers; ++l) {
-    for (int q = 0; q < n; ++q) c.add(GateKind::RY, {q}, {Param::constant(u(gen))});
+    for (int q = 0; q < n; ++q) c.add(rotation, {q}, {Param::constant(u(gen))});
     for (int q = 0; q < n; ++q) c.add(GateKind::CNOT, {q, (q + 1) % n});
   }
   c.measure(Observable::pauli('Z', 0));
@@ -107,7 +108,7 @@ Circuit ry_ring_circuit(int n, int layers) {
 void large_state(benchmark::State& state) {
   const int n = int(state.range(0)), layers = int(state.range(1));
   omp_set_num_threads(int(state.range(2)));
-  const Circuit c = ry_ring_circuit(n, layers);
+  const Circuit c = ry_ring_circuit(n, layers, state.range(5) ? GateKind::RX : GateKind::RY);
   const Batch b{1, {}, {}};
   SimOptions o{Precision::Complex64, state.range(3) != 0, 1};
   o.cache_blocking = state.range(4) != 0;
@@ -145,12 +146,13 @@ BENCHMARK(large_kernel)->ArgNames({"qubits", "kernel", "threads"})
     ->ArgsProduct({{20, 26}, {0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->MinTime(0.2);
 // One thread: ms_per_gate from CPU time (robust to a shared machine). Two threads: from
 // wall-clock time (CPU time would count the calling thread only).
-BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked"})
-    ->Args({20, 25, 1, 1, 1})->Args({20, 25, 1, 1, 0})
-    ->Args({26, 2, 1, 1, 1})->Args({26, 2, 1, 1, 0})
+// rx:1 rows: the same circuit with RX (complex amplitudes: both planes all the way).
+BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked", "rx"})
+    ->Args({20, 25, 1, 1, 1, 0})->Args({20, 25, 1, 1, 0, 0})->Args({20, 25, 1, 1, 1, 1})
+    ->Args({26, 2, 1, 1, 1, 0})->Args({26, 2, 1, 1, 0, 0})->Args({26, 2, 1, 1, 1, 1})
     ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
-BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked"})
-    ->Args({20, 25, 2, 1, 1})->Args({26, 2, 2, 1, 1})
+BENCHMARK(large_state)->ArgNames({"qubits", "layers", "threads", "fused", "blocked", "rx"})
+    ->Args({20, 25, 2, 1, 1, 0})->Args({26, 2, 2, 1, 1, 0})
     ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
 BENCHMARK(tile_kernel)->ArgNames({"n", "kernel"})->ArgsProduct({{8, 14}, {0, 1, 2, 3, 4, 5, 6, 7}});
 BENCHMARK(qml_forward)->ArgNames({"batch", "fused"})->Args({256, 1})->Args({256, 0})

@@ -53,7 +53,10 @@ class StatevectorKernels {
   // psi: [2^n][2][L]; m: [4][2][L] lane complex.
   virtual void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
   // A real 2x2 (RY, H, X-like): m: [4][L] (half the arithmetic of apply_matrix1).
-  virtual void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const = 0;
+  // `planes` (real kernels): 2, or 1 when the state's imaginary plane is zero: a real gate
+  // keeps it zero, so only the real plane is read and written (half the arithmetic again).
+  virtual void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m,
+                                  int planes) const = 0;
   // Diagonal 2x2: d: [2][2][L] (d0, d1).
   virtual void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const = 0;
   // Pauli X on `bit` where ctrl holds (X, CNOT, Toffoli): swaps rows.
@@ -75,19 +78,27 @@ class StatevectorKernels {
   // An 8x8 on the lane index of every row (a fused block of gates on the qubits in the
   // lanes): lane l <- sum_k m[v][k][l] x[l ^ k] with v the row's bit `select_bit` (0 when
   // select_bit < 0). m: [1 or 2][kLanes][2][L] lane complex, or with `real` [..][kLanes][L].
-  virtual void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const = 0;
+  virtual void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real,
+                                int planes) const = 0;
   // A real 4x4 on (bit_hi, bit_lo) mapping two rows of each quad (index 2 b_hi + b_lo) onto
   // two rows and the others onto the others (RY then CNOT, ...): idx: [8] = in_a, in_b,
   // out_0, out_1 of one pair, then of the other; m: [4][2][L], output k = m[k][0] x[in_a] +
   // m[k][1] x[in_b] of its pair.
   virtual void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
-                                 const R* m) const = 0;
+                                 const R* m, int planes) const = 0;
   // Two apply_real_pairs2 steps on three distinct bits in one sweep: bits: [2][2] (bit_hi,
   // bit_lo of each), idx: [2][8], m: [2][4][2][L].
   virtual void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                                       const R* m) const = 0;
+                                       const R* m, int planes) const = 0;
+  // The same two with complex coefficients (RX then a CNOT, ...): m: [4][2][2][L] (output,
+  // input, re/im) per step.
+  virtual void apply_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
+                            const R* m) const = 0;
+  virtual void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                                  const R* m) const = 0;
   // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
-  virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m) const = 0;
+  virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m,
+                                  int planes) const = 0;
 
   // ---- chunks of a large state (engine/quantum/pass_plan.h) -------------------------------
   // chunk: [runs][2^run_bits rows][2][L] <- the rows of psi from run_start[j] on, each run.

@@ -20,6 +20,7 @@ struct Op;
 
 struct Pass {
   uint64_t local = 0;    // the row bits held in the chunk buffer; 0: ops[0] alone, in place
+  int low_rows = 0;      // its lowest low_rows row bits (all in `local`): contiguous runs
   std::vector<int> ops;  // indices into the op list, in application order
 };
 
@@ -29,7 +30,8 @@ uint64_t op_local_rows(const Op& op);
 uint64_t op_touched_bits(const Op& op);
 
 // Greedy: each pass takes, in order, every op that fits the local bits chosen so far (or
-// that still has room to add its bits) and shares no qubit with an op left for later.
+// that still has room to add its bits) and shares no qubit with an op left for later; with
+// low_rows or low_rows - 3 low bits forced local, whichever takes more ops.
 std::vector<Pass> plan_passes(const std::vector<Op>& ops, int rows, int local_rows,
                               int low_rows);
 

@@ -59,7 +59,8 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
 constexpr int kParallelQubits = 18;
 // The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
 // row bits of R = float or double: local_rows row bits per chunk (all of them without
-// cache blocking), the lowest low_rows of them in every chunk (contiguous runs).
+// cache blocking), the lowest low_rows of them in every chunk (contiguous runs; a pass may
+// take low_rows - 3 instead, pass_plan.h).
 struct ChunkShape {
   int local_rows, low_rows;
 };
@@ -280,8 +281,9 @@ class Runner {
   }
 
   // The same with the op's bits given (bit, bit2: as in Op, moved into a chunk's bits).
+  // planes: 1 when psi's imaginary plane is zero (a real kernel then skips it).
   void apply_at(int64_t tile, const Op& op, int bit, int bit2, R* psi, int n, uint64_t ctrl,
-                bool inverse = false) const {
+                bool inverse = false, int planes = 2) const {
     switch (op.type) {
       case OpType::X: k_.apply_x(psi, n, bit, ctrl); return;
       case OpType::LaneSwap: k_.swap_lane_bit(psi, n, bit2, bit); return;
@@ -310,7 +312,8 @@ class Runner {
       case OpType::Diagonal1: {
         const OpPlan& plan = plans_[&op - ops_.data()];
         if (plan.real) {
-          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block);
+          k_.apply_real_matrix1(psi, n, bit, ctrl, inverse ? plan.real_inverse : plan.real_block,
+                                planes);
           return;
         }
         alignas(64) R lane_block[4 * 2 * L];
@@ -359,17 +362,43 @@ class Runner {
     const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
     const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
     std::vector<std::vector<R>> buffers(threads);
+    // the initial state is real; while every op so far kept it real (RY, CNOT, ...), the
+    // real kernels leave the zero imaginary plane alone
+    bool real_state = true;
     for (const Pass& pass : passes) {
+      bool real_ops = true;
+      for (int o : pass.ops) real_ops = real_ops && keeps_real(ops_[o]);
+      real_state = real_state && real_ops;
       if (pass.local == 0 || pass.ops.size() == 1) {
         for (int o : pass.ops) apply(0, ops_[o], psi);
         continue;
       }
-      run_pass(psi, pass, low_rows, buffers);
+      run_pass(psi, pass, pass.low_rows, real_state ? 1 : 2, buffers);
+    }
+  }
+
+  // Whether an op maps real amplitudes to real amplitudes by real arithmetic alone (a real
+  // matrix, a permutation of amplitudes).
+  bool keeps_real(const Op& op) const {
+    auto real = [](const auto& m) {
+      for (const cdouble& z : m)
+        if (z.imag() != 0.0) return false;
+      return true;
+    };
+    switch (op.type) {
+      case OpType::X:
+      case OpType::Swap:
+      case OpType::LaneSwap: return true;
+      case OpType::Matrix1: return plans_[&op - ops_.data()].real;
+      case OpType::LaneMatrix1: return real(op_matrix(op));
+      case OpType::Matrix2: return real(c_.gates()[op.gates[0]].matrix);
+      default: return false;
     }
   }
 
   // One pass: every chunk gathered, the pass's ops applied to it, scattered back.
-  void run_pass(R* psi, const Pass& pass, int low_rows,
+  // planes: 1 when the state's imaginary plane is zero and every op of the pass is real.
+  void run_pass(R* psi, const Pass& pass, int low_rows, int planes,
                 std::vector<std::vector<R>>& buffers) const {
     // the chunk's row bits: low_rows low ones, then the pass's higher local bits in order
     std::vector<int> local_of(n_, -1), high, outside;
@@ -395,8 +424,8 @@ class Runner {
       uint64_t inside_ctrl = 0, outside_ctrl = 0;
       BlockKind kind = BlockKind::None;
       bool real = false;
-      bool pairs = false;  // a real 4x4 of two 2x2s on pairs of rows: apply_real_pairs2
-      bool chain = false;  // two `pairs` steps on three bits: apply_real_pairs2_chain
+      bool pairs = false;  // a 4x4 of two 2x2s on pairs of rows: apply_(real_)pairs2
+      bool chain = false;  // two `pairs` steps on three bits: apply_(real_)pairs2_chain
       int idx[16] = {};
       int chain_bits[4] = {};
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
@@ -432,13 +461,15 @@ class Runner {
     // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
     std::vector<Step> chained;
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs) {
+      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs &&
+          steps[i].real == steps[i + 1].real) {
         const Step &a = steps[i], &b = steps[i + 1];
         const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
                               (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
         if (__builtin_popcountll(bits) == 3) {
           Step st;
           st.chain = true;
+          st.real = a.real;
           const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
           std::copy(cb, cb + 4, st.chain_bits);
           std::copy(a.idx, a.idx + 8, st.idx);
@@ -462,11 +493,11 @@ class Runner {
       k_.gather_rows(psi, buf, starts, runs, low_rows);
       for (const Step& st : steps) {
         if (!st.op) {
-          apply_fused(st, buf, chunk_rows);
+          apply_fused(st, buf, chunk_rows, planes);
           continue;
         }
         if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
-        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl);
+        apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl, false, planes);
       }
       k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
     };
@@ -499,16 +530,18 @@ class Runner {
     st->kind = block.kind;
     st->real = true;
     for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
-    if (st->real && block.kind == BlockKind::Rows && block.bit_hi >= 0 &&
-        pair_structure(entries, st->idx)) {
+    if (block.kind == BlockKind::Rows && block.bit_hi >= 0 && pair_structure(entries, st->idx)) {
       st->pairs = true;
-      st->coeffs.assign(8 * L, R(0));
+      const int planes = st->real ? 1 : 2;  // [4][2][L] real, or [4][2][2][L] re/im
+      st->coeffs.assign(8 * planes * L, R(0));
       for (int k = 0; k < 4; ++k) {  // output k of the pairs, from that pair's two inputs
         const int pair = k / 2, out = st->idx[pair * 4 + 2 + k % 2];
         for (int j = 0; j < 2; ++j)
-          for (int l = 0; l < L; ++l)
-            st->coeffs[(k * 2 + j) * L + l] =
-                R(entries[(out * 4 + st->idx[pair * 4 + j]) * L + l].real());
+          for (int l = 0; l < L; ++l) {
+            const cdouble z = entries[(out * 4 + st->idx[pair * 4 + j]) * L + l];
+            st->coeffs[((k * 2 + j) * planes) * L + l] = R(z.real());
+            if (!st->real) st->coeffs[((k * 2 + j) * 2 + 1) * L + l] = R(z.imag());
+          }
       }
       return;
     }
@@ -552,21 +585,25 @@ class Runner {
     return false;
   }
   template <class Step>
-  void apply_fused(const Step& st, R* psi, int n) const {
-    if (st.chain) {
-      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+  void apply_fused(const Step& st, R* psi, int n, int planes) const {
+    if (st.chain && st.real) {
+      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data(), planes);
+    } else if (st.chain) {
+      k_.apply_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    } else if (st.pairs && st.real) {
+      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
     } else if (st.pairs) {
-      k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
+      k_.apply_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
     } else if (st.kind == BlockKind::Lanes) {
-      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real);
+      k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real, planes);
     } else if (st.bit < 0) {  // one row bit
       if (st.real) {
-        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
+        k_.apply_real_matrix1(psi, n, st.bit2, 0, st.coeffs.data(), planes);
       } else {
         k_.apply_matrix1(psi, n, st.bit2, 0, st.coeffs.data());
       }
     } else if (st.real) {
-      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
+      k_.apply_real_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data(), planes);
     } else {
       k_.apply_matrix2(psi, n, st.bit, st.bit2, st.coeffs.data());
     }

@@ -375,6 +375,11 @@ TEST_CASE("passes over a large single state (chunks, fused blocks, threads) equa
           add_random_gate(c, GateKind::RY, {w}, gen);
           c.add(GateKind::CNOT, {w, (w + 1) % n});
         }
+      for (int l = 0; l < 2; ++l)  // RX or Rot and a CNOT ring: complex pair blocks
+        for (int w = 0; w < n; ++w) {
+          add_random_gate(c, l == 0 ? GateKind::RX : GateKind::Rot, {w}, gen);
+          c.add(GateKind::CNOT, {w, (w + 1) % n});
+        }
       c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {n - 1, 'Y'}}));
       const Batch b = one_sample(c);
       SimOptions gate_by_gate{Precision::Complex128};
@@ -392,6 +397,52 @@ TEST_CASE("passes over a large single state (chunks, fused blocks, threads) equa
       const auto e32 = expectation_values(c, b, passes32);
       const auto e = expectation_values(c, b, gate_by_gate);
       for (size_t k = 0; k < e.size(); ++k) CHECK(std::abs(e32[k] - e[k]) < 1e-4);
+    }
+  }
+}
+
+TEST_CASE("a real circuit in passes (the zero imaginary plane left alone) equals gate by gate") {
+  // RY, H, X, CNOT, SWAP, CRY, Toffoli and real unitaries keep the state real: the passes'
+  // real kernels touch the real plane only, until a complex gate (RX, S, Rot) ends that
+  const std::vector<GateKind> real_gates = {GateKind::H,    GateKind::X,   GateKind::RY,
+                                            GateKind::CNOT, GateKind::SWAP, GateKind::CRY,
+                                            GateKind::Toffoli};
+  std::mt19937_64 gen(57);
+  for (int n : {14, 18}) {
+    for (int trial = 0; trial < (n == 14 ? 4 : 1); ++trial) {
+      Circuit c(n);
+      if (trial == 1) c.amplitude_embedding({0, (1 << n) - 5, 0.5, true});
+      auto add_real = [&](int count) {
+        for (int g = 0; g < count; ++g) {
+          const GateKind k = real_gates[gen() % real_gates.size()];
+          add_random_gate(c, k, random_wires(n, gate_width(k), gen), gen);
+        }
+        for (int w = 0; w < n; ++w) {  // a layer of RY and a CNOT ring
+          add_random_gate(c, GateKind::RY, {w}, gen);
+          c.add(GateKind::CNOT, {w, (w + 1) % n});
+        }
+      };
+      add_real(100);
+      if (trial >= 2) {  // then complex gates, then real ones again on a complex state
+        for (GateKind k : {GateKind::RX, GateKind::S, GateKind::Rot})
+          add_random_gate(c, k, random_wires(n, 1, gen), gen);
+        add_real(40);
+      }
+      c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {n - 1, 'Y'}}));
+      Batch b = one_sample(c);
+      std::uniform_real_distribution<double> u(0.1, 1.0);
+      for (double& v : b.inputs) v = u(gen);
+      SimOptions gate_by_gate{Precision::Complex128};
+      gate_by_gate.cache_blocking = false;
+      const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
+      SimOptions passes{Precision::Complex128};
+      passes.chunk_row_bits = n == 14 ? 4 + trial : 0;
+      check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()), 1e-11,
+                  "real passes");
+      SimOptions passes32 = passes;
+      passes32.precision = Precision::Complex64;
+      check_state(final_states(c, b, passes32), qref::Vec(want.begin(), want.end()), 1e-4,
+                  "real passes, complex64");
     }
   }
 }

@@ -23,17 +23,20 @@ def main():
     ap.add_argument("qubits", type=int)
     ap.add_argument("layers", type=int)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--rotation", choices=["RY", "RX"], default="RY",
+                    help="the layer's rotation (statevector_bench's rx:1 rows use RX)")
     args = ap.parse_args()
     n, layers = args.qubits, args.layers
     rng = np.random.default_rng(5)
     angles = rng.uniform(0, 2 * np.pi, (layers, n))
+    rotation = getattr(qml, args.rotation)
     dev = qml.device("lightning.qubit", wires=n, c_dtype=np.complex64)
 
     @qml.qnode(dev, diff_method=None)
     def circuit():
         for l in range(layers):
             for q in range(n):
-                qml.RY(angles[l, q], wires=q)
+                rotation(angles[l, q], wires=q)
             for q in range(n):
                 qml.CNOT(wires=[q, (q + 1) % n])
         return qml.expval(qml.PauliZ(0))
@@ -46,6 +49,7 @@ def main():
         times.append(time.process_time() - t0)
     gates = layers * 2 * n
     print(json.dumps({"device": "lightning.qubit", "qubits": n, "gates": gates,
+                      "rotation": args.rotation,
                       "ms_per_gate": statistics.median(times) / gates * 1e3,
                       "threads": os.environ.get("OMP_NUM_THREADS")}))
 

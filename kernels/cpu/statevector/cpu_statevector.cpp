@@ -22,8 +22,9 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
     cpu::apply_matrix1(psi, n, bit, ctrl, m);
   }
-  void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m) const override {
-    cpu::apply_real_matrix1(psi, n, bit, ctrl, m);
+  void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m,
+                          int planes) const override {
+    cpu::apply_real_matrix1(psi, n, bit, ctrl, m, planes);
   }
   void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d) const override {
     cpu::apply_diagonal1(psi, n, bit, ctrl, d);
@@ -47,19 +48,28 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
                           bool real) const override {
     cpu::apply_lane_matrix1(psi, n, lane_bit, ctrl, ab, real);
   }
-  void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) const override {
-    cpu::apply_lane_block(psi, n, select_bit, m, real);
+  void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real,
+                        int planes) const override {
+    cpu::apply_lane_block(psi, n, select_bit, m, real, planes);
   }
   void apply_real_pairs2(R* psi, int n, int hi, int lo, const int* idx,
-                         const R* m) const override {
-    cpu::apply_real_pairs2(psi, n, hi, lo, idx, m);
+                         const R* m, int planes) const override {
+    cpu::apply_real_pairs2(psi, n, hi, lo, idx, m, planes);
   }
   void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                               const R* m) const override {
-    cpu::apply_real_pairs2_chain(psi, n, bits, idx, m);
+                               const R* m, int planes) const override {
+    cpu::apply_real_pairs2_chain(psi, n, bits, idx, m, planes);
   }
-  void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m) const override {
-    cpu::apply_real_matrix2(psi, n, hi, lo, m);
+  void apply_pairs2(R* psi, int n, int hi, int lo, const int* idx, const R* m) const override {
+    cpu::apply_pairs2(psi, n, hi, lo, idx, m);
+  }
+  void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
+                          const R* m) const override {
+    cpu::apply_pairs2_chain(psi, n, bits, idx, m);
+  }
+  void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m,
+                          int planes) const override {
+    cpu::apply_real_matrix2(psi, n, hi, lo, m, planes);
   }
   void gather_rows(const R* psi, R* chunk, const int64_t* run_start, int64_t runs,
                    int run_bits) const override {

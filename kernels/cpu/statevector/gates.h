@@ -40,23 +40,26 @@ void apply_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
   });
 }
 
-// psi: [2^n][2][L]; m: [4][L] real.
+// psi: [2^n][2][L]; m: [4][L] real. planes: 2, or 1 when the imaginary plane is zero (a
+// real gate keeps it zero: only the real plane is read and written).
 template <class R>
-void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in) {
+void apply_real_matrix1(R* psi, int n, int bit, uint64_t ctrl, const R* m_in, int planes) {
   alignas(64) R m[4][L];
   for (int e = 0; e < 4; ++e)
     for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
   const int64_t s = int64_t(1) << bit;
-  for_pairs(n, bit, ctrl, [&](int64_t i0) {
-    R* __restrict a0 = row_re(psi, i0);
-    R* __restrict a1 = row_re(psi, i0 + s);
+  with_planes(planes, [&](auto P) {
+    for_pairs(n, bit, ctrl, [&](int64_t i0) {
+      R* __restrict a0 = row_re(psi, i0);
+      R* __restrict a1 = row_re(psi, i0 + s);
 #pragma omp simd
-    for (int l = 0; l < 2 * L; ++l) {  // real and imaginary planes alike
-      const int c = l & (L - 1);
-      const R x0 = a0[l], x1 = a1[l];
-      a0[l] = m[0][c] * x0 + m[1][c] * x1;
-      a1[l] = m[2][c] * x0 + m[3][c] * x1;
-    }
+      for (int l = 0; l < P * L; ++l) {  // real and imaginary planes alike
+        const int c = l & (L - 1);
+        const R x0 = a0[l], x1 = a1[l];
+        a0[l] = m[0][c] * x0 + m[1][c] * x1;
+        a1[l] = m[2][c] * x0 + m[3][c] * x1;
+      }
+    });
   });
 }
 
@@ -277,7 +280,16 @@ inline void add_lane_term(R* __restrict yr, R* __restrict yi, const R* xr, const
   }
 }
 
-template <class R, bool Real, int... K>
+// The real plane alone of a real term (the imaginary plane is zero and stays zero).
+template <class R, int K>
+inline void add_lane_term_re(R* __restrict yr, const R* xr, const R* c) {
+  alignas(64) R px[L];
+  xor_lanes<K>(xr, px);
+#pragma omp simd
+  for (int l = 0; l < L; ++l) yr[l] += c[l] * px[l];
+}
+
+template <class R, bool Real, bool ReOnly, int... K>
 void apply_lane_block_t(R* psi, int n, int select_bit, const R* m,
                         std::integer_sequence<int, K...>) {
   constexpr int P = Real ? 1 : 2;  // coefficient planes
@@ -292,24 +304,33 @@ void apply_lane_block_t(R* psi, int n, int select_bit, const R* m,
     R* __restrict xi = xr + L;
     // four independent sums (term k into sum k % 4): short dependency chains
     alignas(64) R yr[4][L] = {}, yi[4][L] = {};
-    (add_lane_term<R, K, Real>(yr[K % 4], yi[K % 4], xr, xi, c[v][K]), ...);
+    if constexpr (ReOnly) {  // a real block on a state with a zero imaginary plane
+      (add_lane_term_re<R, K>(yr[K % 4], xr, c[v][K]), ...);
+    } else {
+      (add_lane_term<R, K, Real>(yr[K % 4], yi[K % 4], xr, xi, c[v][K]), ...);
+    }
 #pragma omp simd
-    for (int l = 0; l < L; ++l) {
-      xr[l] = (yr[0][l] + yr[1][l]) + (yr[2][l] + yr[3][l]);
-      xi[l] = (yi[0][l] + yi[1][l]) + (yi[2][l] + yi[3][l]);
+    for (int l = 0; l < L; ++l) xr[l] = (yr[0][l] + yr[1][l]) + (yr[2][l] + yr[3][l]);
+    if constexpr (!ReOnly) {
+#pragma omp simd
+      for (int l = 0; l < L; ++l) xi[l] = (yi[0][l] + yi[1][l]) + (yi[2][l] + yi[3][l]);
     }
   });
 }
 
 // psi: [2^n][2][L]; an 8x8 on the lane index of every row: lane l <- sum_k m[v][k][l] x[l^k],
 // v = the row's bit `select_bit` (always 0 when select_bit < 0). m: [1 or 2][L][2][L] lane
-// complex (k, then re/im planes), or with `real` [1 or 2][L][L].
+// complex (k, then re/im planes), or with `real` [1 or 2][L][L]; planes: 1 (real only):
+// the imaginary plane is zero, only the real plane is touched.
 template <class R>
-void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) {
-  if (real) {
-    apply_lane_block_t<R, true>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real, int planes) {
+  constexpr auto lanes = std::make_integer_sequence<int, L>();
+  if (real && planes == 1) {
+    apply_lane_block_t<R, true, true>(psi, n, select_bit, m, lanes);
+  } else if (real) {
+    apply_lane_block_t<R, true, false>(psi, n, select_bit, m, lanes);
   } else {
-    apply_lane_block_t<R, false>(psi, n, select_bit, m, std::make_integer_sequence<int, L>());
+    apply_lane_block_t<R, false, false>(psi, n, select_bit, m, lanes);
   }
 }
 
@@ -319,7 +340,8 @@ void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real) {
 // the first pair, then of the second; m: [4][2][L] real, output k = m[k][0] x[in_a] +
 // m[k][1] x[in_b] of its pair (outputs in idx order).
 template <class R>
-void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in) {
+void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in,
+                       int planes) {
   alignas(64) R m[4][2][L];
   for (int e = 0; e < 8 * L; ++e) (&m[0][0][0])[e] = m_in[e];
   const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
@@ -328,32 +350,34 @@ void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, co
                 in_b2 = offset[idx[5]];
   const int64_t out0 = offset[idx[2]], out1 = offset[idx[3]], out2 = offset[idx[6]],
                 out3 = offset[idx[7]];
-  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
-    R* q = row_re(psi, i);
-    const R* a1 = q + in_a1 * 2 * L;
-    const R* b1 = q + in_b1 * 2 * L;
-    const R* a2 = q + in_a2 * 2 * L;
-    const R* b2 = q + in_b2 * 2 * L;
-    R* y0 = q + out0 * 2 * L;
-    R* y1 = q + out1 * 2 * L;
-    R* y2 = q + out2 * 2 * L;
-    R* y3 = q + out3 * 2 * L;
-    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+  with_planes(planes, [&](auto P) {
+    for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+      R* q = row_re(psi, i);
+      const R* a1 = q + in_a1 * 2 * L;
+      const R* b1 = q + in_b1 * 2 * L;
+      const R* a2 = q + in_a2 * 2 * L;
+      const R* b2 = q + in_b2 * 2 * L;
+      R* y0 = q + out0 * 2 * L;
+      R* y1 = q + out1 * 2 * L;
+      R* y2 = q + out2 * 2 * L;
+      R* y3 = q + out3 * 2 * L;
+      for (int p = 0; p < P * L; p += L) {  // the real plane, then the imaginary plane
 #pragma omp simd
-      for (int l = 0; l < L; ++l) {  // all four inputs are read before any output is written
-        const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
-        y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
-        y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
-        y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
-        y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+        for (int l = 0; l < L; ++l) {  // all four inputs are read before any output is written
+          const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
+          y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
+          y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
+          y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
+          y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+        }
       }
-    }
+    });
   });
 }
 
 // One quad of apply_real_pairs2: inputs at from + off[0..3] (in_a1, in_b1, in_a2, in_b2),
 // outputs at to + to_off[4..7] (y0..y3).
-template <class R>
+template <int P, class R>
 inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to_off,
                      const R (*m)[2][L]) {
   const R* a1 = from + off[0];
@@ -364,7 +388,7 @@ inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to
   R* y1 = to + to_off[5];
   R* y2 = to + to_off[6];
   R* y3 = to + to_off[7];
-  for (int p = 0; p < 2 * L; p += L) {
+  for (int p = 0; p < P * L; p += L) {
 #pragma omp simd
     for (int l = 0; l < L; ++l) {
       const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
@@ -376,15 +400,12 @@ inline void pairs_at(const R* from, const int64_t* off, R* to, const int64_t* to
   }
 }
 
-// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
-// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
-// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
-// of each step); idx: [2][8]; m: [2][4][2][L].
-template <class R>
-void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in) {
-  alignas(64) R m[2][4][2][L];
-  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
-  int octet_bits[3], count = 0;  // the three bits, ascending
+// The octet layout of a pair chain (apply_real_pairs2_chain): octet_bits gets its three bits
+// ascending; row_off[s][t] / buf_off[s][t] the offsets (in R) of in_a1, in_b1, in_a2, in_b2
+// and y0..y3 of step s where its third bit is t, in the octet's rows or a local buffer.
+inline void chain_offsets(const int* bits, const int* idx, int* octet_bits,
+                          int64_t (*row_off)[2][8], int64_t (*buf_off)[2][8]) {
+  int count = 0;  // the three bits, ascending
   const uint64_t mask = (uint64_t(1) << bits[0]) | (uint64_t(1) << bits[1]) |
                         (uint64_t(1) << bits[2]) | (uint64_t(1) << bits[3]);
   for (int b = 0; b < 64 && count < 3; ++b)
@@ -411,7 +432,6 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
   }
   // per step and value of its third bit: the offsets (in R) of in_a1, in_b1, in_a2, in_b2
   // and of y0..y3, in the octet's rows (step 0 reads) or the buffer (step 0 writes)
-  int64_t row_off[2][2][8], buf_off[2][2][8];
   for (int s = 0; s < 2; ++s)
     for (int t = 0; t < 2; ++t) {
       const int* id = idx + 8 * s;
@@ -421,36 +441,117 @@ void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, con
         buf_off[s][t][k] = int64_t(quad_row[s][t][order[k]]) * 2 * L;
       }
     }
+}
+
+// psi: [2^n][2][L]; two apply_real_pairs2 steps whose four bits are three distinct bits
+// (blocks along a CNOT chain), in one sweep over the octets of rows: the first step writes
+// an octet to a local buffer, the second reads it from there. bits: [2][2] (bit_hi, bit_lo
+// of each step); idx: [2][8]; m: [2][4][2][L].
+template <class R>
+void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in,
+                             int planes) {
+  alignas(64) R m[2][4][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  int octet_bits[3];
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  chain_offsets(bits, idx, octet_bits, row_off, buf_off);
+  with_planes(planes, [&](auto P) {
+    constexpr int Planes = decltype(P)::value;
+    for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
+      alignas(64) R buf[8 * 2 * L];
+      R* rows = row_re(psi, i);
+      for (int t = 0; t < 2; ++t) pairs_at<Planes>(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
+      for (int t = 0; t < 2; ++t) pairs_at<Planes>(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
+    });
+  });
+}
+
+// One quad of apply_pairs2 (complex coefficients): as pairs_at, m: [4][2][2][L] (output,
+// input, re/im).
+template <class R>
+inline void cpairs_at(const R* from, const int64_t* off, R* to, const int64_t* to_off,
+                      const R (*m)[2][2][L]) {
+  const R* a1 = from + off[0];
+  const R* b1 = from + off[1];
+  const R* a2 = from + off[2];
+  const R* b2 = from + off[3];
+  R* y0 = to + to_off[4];
+  R* y1 = to + to_off[5];
+  R* y2 = to + to_off[6];
+  R* y3 = to + to_off[7];
+  // y = c0 xa + c1 xb in complex arithmetic, real plane at [l], imaginary at [L + l]
+  auto out = [](R* y, const R (*c)[L], R ar, R ai, R br, R bi, int l) {
+    y[l] = c[0][l] * ar - c[1][l] * ai + c[2][l] * br - c[3][l] * bi;
+    y[L + l] = c[0][l] * ai + c[1][l] * ar + c[2][l] * bi + c[3][l] * br;
+  };
+#pragma omp simd
+  for (int l = 0; l < L; ++l) {  // all inputs are read before any output is written
+    const R a1r = a1[l], a1i = a1[L + l], b1r = b1[l], b1i = b1[L + l];
+    const R a2r = a2[l], a2i = a2[L + l], b2r = b2[l], b2i = b2[L + l];
+    out(y0, m[0][0], a1r, a1i, b1r, b1i, l);
+    out(y1, m[1][0], a1r, a1i, b1r, b1i, l);
+    out(y2, m[2][0], a2r, a2i, b2r, b2i, l);
+    out(y3, m[3][0], a2r, a2i, b2r, b2i, l);
+  }
+}
+
+// psi: [2^n][2][L]; apply_real_pairs2 with complex coefficients (RX then a CNOT, ...): half
+// the arithmetic of apply_matrix2. m: [4][2][2][L] (output, input, re/im).
+template <class R>
+void apply_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx, const R* m_in) {
+  alignas(64) R m[4][2][2][L];
+  for (int e = 0; e < 16 * L; ++e) (&m[0][0][0][0])[e] = m_in[e];
+  const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
+  const int64_t offset[4] = {0, sl, sh, sh + sl};
+  const int order[8] = {idx[0], idx[1], idx[4], idx[5], idx[2], idx[3], idx[6], idx[7]};
+  int64_t off[8];
+  for (int k = 0; k < 8; ++k) off[k] = offset[order[k]] * 2 * L;
+  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+    R* q = row_re(psi, i);
+    cpairs_at(q, off, q, off, m);
+  });
+}
+
+// psi: [2^n][2][L]; apply_real_pairs2_chain with complex coefficients: m: [2][4][2][2][L].
+template <class R>
+void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx, const R* m_in) {
+  alignas(64) R m[2][4][2][2][L];
+  for (int e = 0; e < 32 * L; ++e) (&m[0][0][0][0][0])[e] = m_in[e];
+  int octet_bits[3];
+  int64_t row_off[2][2][8], buf_off[2][2][8];
+  chain_offsets(bits, idx, octet_bits, row_off, buf_off);
   for_octets(n, octet_bits[0], octet_bits[1], octet_bits[2], [&](int64_t i) {
     alignas(64) R buf[8 * 2 * L];
     R* rows = row_re(psi, i);
-    for (int t = 0; t < 2; ++t) pairs_at(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
-    for (int t = 0; t < 2; ++t) pairs_at(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
+    for (int t = 0; t < 2; ++t) cpairs_at(rows, row_off[0][t], buf, buf_off[0][t], m[0]);
+    for (int t = 0; t < 2; ++t) cpairs_at(buf, buf_off[1][t], rows, row_off[1][t], m[1]);
   });
 }
 
 // psi: [2^n][2][L]; m: [16][L] real on (bit_hi, bit_lo) (a fused real block: RY, CNOT, ...).
 template <class R>
-void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in) {
+void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m_in, int planes) {
   alignas(64) R m[16][L];
   for (int e = 0; e < 16; ++e)
     for (int l = 0; l < L; ++l) m[e][l] = m_in[e * L + l];
   const int64_t sh = int64_t(1) << bit_hi, sl = int64_t(1) << bit_lo;
-  for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
-    R* __restrict r0 = row_re(psi, i);
-    R* __restrict r1 = row_re(psi, i + sl);
-    R* __restrict r2 = row_re(psi, i + sh);
-    R* __restrict r3 = row_re(psi, i + sh + sl);
-    for (int p = 0; p < 2 * L; p += L) {  // the real plane, then the imaginary plane
+  with_planes(planes, [&](auto P) {
+    for_quads(n, bit_hi, bit_lo, 0, [&](int64_t i) {
+      R* __restrict r0 = row_re(psi, i);
+      R* __restrict r1 = row_re(psi, i + sl);
+      R* __restrict r2 = row_re(psi, i + sh);
+      R* __restrict r3 = row_re(psi, i + sh + sl);
+      for (int p = 0; p < P * L; p += L) {  // the real plane, then the imaginary plane
 #pragma omp simd
-      for (int l = 0; l < L; ++l) {
-        const R x0 = r0[p + l], x1 = r1[p + l], x2 = r2[p + l], x3 = r3[p + l];
-        r0[p + l] = m[0][l] * x0 + m[1][l] * x1 + m[2][l] * x2 + m[3][l] * x3;
-        r1[p + l] = m[4][l] * x0 + m[5][l] * x1 + m[6][l] * x2 + m[7][l] * x3;
-        r2[p + l] = m[8][l] * x0 + m[9][l] * x1 + m[10][l] * x2 + m[11][l] * x3;
-        r3[p + l] = m[12][l] * x0 + m[13][l] * x1 + m[14][l] * x2 + m[15][l] * x3;
+        for (int l = 0; l < L; ++l) {
+          const R x0 = r0[p + l], x1 = r1[p + l], x2 = r2[p + l], x3 = r3[p + l];
+          r0[p + l] = m[0][l] * x0 + m[1][l] * x1 + m[2][l] * x2 + m[3][l] * x3;
+          r1[p + l] = m[4][l] * x0 + m[5][l] * x1 + m[6][l] * x2 + m[7][l] * x3;
+          r2[p + l] = m[8][l] * x0 + m[9][l] * x1 + m[10][l] * x2 + m[11][l] * x3;
+          r3[p + l] = m[12][l] * x0 + m[13][l] * x1 + m[14][l] * x2 + m[15][l] * x3;
+        }
       }
-    }
+    });
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/statevector.h"
 
@@ -120,6 +121,17 @@ inline void reduce_lanes(int64_t count, double* out, Body&& body) {
     for (int64_t c = 0; c < chunks; ++c) run_chunk(c, local);
 #pragma omp critical(msq_sv_reduce)
     for (int l = 0; l < 2 * L * N; ++l) out[l] += local[l];
+  }
+}
+
+// f(std::integral_constant<int, P>) with P = planes (1 or 2): the planes of each row a real
+// kernel touches, a compile-time count (1: the imaginary plane is zero and stays zero).
+template <class F>
+inline void with_planes(int planes, F&& f) {
+  if (planes == 1) {
+    f(std::integral_constant<int, 1>());
+  } else {
+    f(std::integral_constant<int, 2>());
   }
 }
 
