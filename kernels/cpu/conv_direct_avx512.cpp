@@ -1,0 +1,35 @@
+// The direct convolution tiles for AVX-512F (16 floats per vector, 32 registers):
+// 8 output channels x 3 vectors = 24 accumulators; depthwise 4 rows x 3 vectors. Compiled
+// for AVX-512 by the pragma below and only called where simd_level() says the CPU has it.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/cpu/conv_direct.h"
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+
+#include "kernels/cpu/conv_direct_kernel.h"
+
+namespace msq::cpu {
+
+namespace {
+
+struct Avx512 {
+  using reg = __m512;
+  static constexpr int width = 16;
+  static reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
+};
+
+}  // namespace
+
+void direct_conv_block_avx512(const DirectConvBlock& b) { direct::conv_block<Avx512, 8, 3>(b); }
+void depthwise_plane_avx512(const DepthwisePlane& p) { direct::depthwise_plane<Avx512, 4, 3>(p); }
+
+}  // namespace msq::cpu
+
+#pragma GCC pop_options
