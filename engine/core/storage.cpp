@@ -1,5 +1,7 @@
 #include "engine/core/storage.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -10,13 +12,25 @@ namespace msq {
 
 namespace {
 
+// Blocks of at least this size are aligned to 2 MB and asked to be backed by transparent
+// huge pages: a fresh 50 MB activation then takes 25 page faults instead of 12,800, which
+// otherwise cost more than the convolution that writes it (glibc maps such blocks anew on
+// every allocation and unmaps them on free).
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kHugeBlock = size_t(4) << 20;
+
 // 64-byte aligned host memory (one cache line, one AVX-512 vector).
 class CpuAllocator final : public Allocator {
  public:
   void* allocate(size_t bytes) override {
-    size_t rounded = (bytes + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+    const bool huge = bytes >= kHugeBlock;
+    const size_t align = huge ? kHugePage : 64;
+    const size_t rounded = bytes == 0 ? align : (bytes + align - 1) / align * align;
+    void* p = std::aligned_alloc(align, rounded);
     if (!p) fail("cpu allocator", "out of memory allocating ", bytes, " bytes");
+#ifdef MADV_HUGEPAGE
+    if (huge) madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure changes nothing
+#endif
     return p;
   }
   void deallocate(void* ptr, size_t) override { std::free(ptr); }
