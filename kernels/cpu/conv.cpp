@@ -2,7 +2,8 @@
 // - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
 // - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp),
 //   direct loops otherwise (conv_depthwise.cpp);
-// - float32 forward where direct_conv_preferred(): the direct kernels (conv_direct.cpp);
+// - float32 forward where direct_conv_preferred(), and the float32 input gradient of
+//   stride-1 convolutions: the direct kernels (conv_direct.cpp);
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // Threading is described at SingleThreadedBlas below.
 #include <omp.h>
@@ -218,6 +219,9 @@ template <class T>
 void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
                          const Conv2dParams& p) {
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
+  }
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
   const bool pointwise = is_pointwise(g, p);
   if (pointwise) {

@@ -44,6 +44,18 @@ PaddedBand band_layout(float* data, int64_t rows, int64_t kw, int64_t stride_w, 
   return b;
 }
 
+// offsets[(c * kh + i) * kw + j]: where tap (c, i, j) reads in a band, from an output
+// position's first input row and column.
+void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_t channels,
+                   int64_t kh, int64_t kw) {
+  offsets.resize(size_t(channels * kh * kw));
+  const int64_t row_step = band.row_step();
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j)
+        offsets[size_t((c * kh + i) * kw + j)] = (c * band.rows + i) * row_step + band.taps[j];
+}
+
 // Fills `rows` padded rows of `channels` channels from x: [channels, h, w], starting at
 // input row first_row (rows outside [0, h) become zeros):
 // band[c][r][p][t] = x[c][first_row + r][stride * t + p - pad_w], or 0 outside the image.
@@ -66,12 +78,19 @@ void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t
         std::memset(dst + pad_w + n, 0, sizeof(float) * size_t(row_len - pad_w - n));
         continue;
       }
+      // Phase p: zeros, then src[stride * t + p - pad_w] for the t inside the image, zeros.
       for (int64_t p = 0; p < stride; ++p) {
         float* d = dst + p * row_len;
-        for (int64_t t = 0; t < row_len; ++t) {
-          const int64_t iw = stride * t + p - pad_w;
-          d[t] = iw >= 0 && iw < w ? src[iw] : 0.0f;
+        int64_t lo, hi;
+        valid_range(p - pad_w, stride, w, row_len, lo, hi);
+        const int64_t off = p - pad_w;
+        for (int64_t t = 0; t < lo; ++t) d[t] = 0.0f;
+        if (stride == 2) {  // the common case, with a constant stride the compiler vectorises
+          for (int64_t t = lo; t < hi; ++t) d[t] = src[2 * t + off];
+        } else {
+          for (int64_t t = lo; t < hi; ++t) d[t] = src[stride * t + off];
         }
+        for (int64_t t = hi; t < row_len; ++t) d[t] = 0.0f;
       }
     }
   }
@@ -154,9 +173,11 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
     float* buf = scratch<float>(size_t(g.in_cg * max_rows * sw * row_len));
     fill_band(buf, x + (b * g.in_c + gr * g.in_cg) * in_hw, g.in_cg, g.h, g.w, oh0 * sh - p.pad_h,
               rows, sw, row_len, p.pad_w);
-    DirectConvBlock blk{band_layout(buf, rows, g.kw, sw, row_len),
-                        g.in_cg, g.kh, g.kw, sh, nullptr, nullptr, nullptr, out_hw,
-                        oh1 - oh0, g.out_w, 0};
+    const PaddedBand layout = band_layout(buf, rows, g.kw, sw, row_len);
+    thread_local std::vector<int64_t> offsets;
+    patch_offsets(offsets, layout, g.in_cg, g.kh, g.kw);
+    DirectConvBlock blk{layout,  sh,     offsets.data(), taps_per_oc, nullptr, nullptr, nullptr,
+                        out_hw,  oh1 - oh0, g.out_w,     0};
     for (int64_t ob = 0; ob < blocks; ++ob) {
       const int64_t oc0 = ob * oc_block;
       blk.weights = packed.data() + (gr * blocks + ob) * taps_per_oc * oc_block;
@@ -166,6 +187,44 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
       block_kernel(blk);
     }
   }
+}
+
+bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  if (forced_conv_algorithm() == ConvAlgorithm::fallback) return false;
+  // Its output channels are gx's: with few of them (a 3-channel image) most of the
+  // register tile would be padding, and im2col + GEMM measured faster.
+  return !g.depthwise() && p.stride_h == 1 && p.stride_w == 1 && direct_conv_supported(g, p) &&
+         p.pad_h <= g.kh - 1 && p.pad_w <= g.kw - 1 && (g.kh > 1 || g.kw > 1) &&
+         (g.in_cg >= 16 || forced_conv_algorithm() == ConvAlgorithm::direct);
+}
+
+void direct_conv_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
+                                const Conv2dParams& p) {
+  // w_t: [Cin, Cout_g, KH, KW], w_t[gr * Cin_g + c][o][i][j] = w[gr * Cout_g + o][c][KH-1-i][KW-1-j]
+  const int64_t taps = g.kh * g.kw;
+  std::vector<float> w_t(size_t(g.in_c * g.out_cg * taps));
+  for (int64_t gr = 0; gr < g.groups; ++gr) {
+    for (int64_t o = 0; o < g.out_cg; ++o) {
+      for (int64_t c = 0; c < g.in_cg; ++c) {
+        const float* src = w + ((gr * g.out_cg + o) * g.in_cg + c) * taps;
+        float* dst = w_t.data() + ((gr * g.in_cg + c) * g.out_cg + o) * taps;
+        for (int64_t t = 0; t < taps; ++t) dst[t] = src[taps - 1 - t];
+      }
+    }
+  }
+  ConvGeometry t = g;  // the transposed convolution: gy is its input, gx its output
+  t.in_c = g.out_c;
+  t.h = g.out_h;
+  t.w = g.out_w;
+  t.out_c = g.in_c;
+  t.out_h = g.h;
+  t.out_w = g.w;
+  t.in_cg = g.out_cg;
+  t.out_cg = g.in_cg;
+  Conv2dParams tp = p;
+  tp.pad_h = g.kh - 1 - p.pad_h;
+  tp.pad_w = g.kw - 1 - p.pad_w;
+  direct_conv_forward(gx, gy, w_t.data(), nullptr, t, tp);
 }
 
 bool depthwise_simd_preferred(const ConvGeometry& g, const Conv2dParams& p) {
@@ -188,11 +247,14 @@ void depthwise_forward_simd(float* y, const float* x, const float* w, const floa
     const int64_t b = bc / g.in_c, ic = bc % g.in_c;
     float* buf = scratch<float>(size_t(rows * sw * row_len));
     fill_band(buf, x + bc * in_hw, 1, g.h, g.w, -p.pad_h, rows, sw, row_len, p.pad_w);
+    const PaddedBand band = band_layout(buf, rows, g.kw, sw, row_len);
+    thread_local std::vector<int64_t> offsets;
+    patch_offsets(offsets, band, 1, g.kh, g.kw);
     for (int64_t m = 0; m < mult; ++m) {
       const int64_t oc = ic * mult + m;
-      DepthwisePlane plane{band_layout(buf, rows, g.kw, sw, row_len),
-                           g.kh, g.kw, sh, w + oc * g.kh * g.kw, bias ? bias[oc] : 0.0f,
-                           y + (b * g.out_c + oc) * out_hw, g.out_h, g.out_w};
+      DepthwisePlane plane{band, sh, offsets.data(), g.kh * g.kw, w + oc * g.kh * g.kw,
+                           bias ? bias[oc] : 0.0f, y + (b * g.out_c + oc) * out_hw, g.out_h,
+                           g.out_w};
       plane_kernel(plane);
     }
   }

@@ -37,7 +37,11 @@ struct PaddedBand {
 // One output-channel block over a band of output rows.
 struct DirectConvBlock {
   PaddedBand in;        // channels = in_c
-  int64_t in_c, kh, kw, stride_h;
+  int64_t stride_h;
+  // Every (c, i, j) of the patch as one flat list (one loop keeps the accumulators in
+  // registers): tap t reads the band at offsets[t] from the output position's first row.
+  const int64_t* offsets;  // [in_c * kh * kw]
+  int64_t patch;
   const float* weights;  // [in_c][kh][kw][oc_block] (zero past the valid channels)
   const float* bias;     // [oc_block] (zeros when the conv has none)
   float* y;              // y[o * y_channel_stride + r * out_w + ow], o < valid_oc
@@ -47,8 +51,10 @@ struct DirectConvBlock {
 // One depthwise channel plane: every output row of one (image, output channel).
 struct DepthwisePlane {
   PaddedBand in;   // one channel, rows = (out_h - 1) * stride_h + kh
-  int64_t kh, kw, stride_h;
-  const float* weights;  // [kh][kw]
+  int64_t stride_h;
+  const int64_t* offsets;  // [kh * kw], as in DirectConvBlock
+  int64_t patch;
+  const float* weights;  // [kh * kw]
   float bias;
   float* y;              // [out_h][out_w]
   int64_t out_h, out_w;
@@ -80,6 +86,14 @@ bool direct_conv_preferred(const ConvGeometry& g, const Conv2dParams& p);
 // y: [B, Cout, Ho, Wo], x: [B, Cin, H, W], w: [Cout, Cin_g, KH, KW], bias: [Cout] or null.
 void direct_conv_forward(float* y, const float* x, const float* w, const float* bias,
                          const ConvGeometry& g, const Conv2dParams& p);
+
+// The input gradient of a stride-1 convolution is itself a stride-1 convolution of gy
+// with the weights flipped in space and transposed in channels, padded by K - 1 - pad:
+// gx[c, h, w] = sum_o,i,j gy[o, h + pad - i, w + pad - j] w[o, c, i, j].
+bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin_g, KH, KW].
+void direct_conv_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
+                                const Conv2dParams& p);
 
 // Depthwise forward (groups == Cin, dilation 1) through the vectorised plane kernels.
 bool depthwise_simd_preferred(const ConvGeometry& g, const Conv2dParams& p);

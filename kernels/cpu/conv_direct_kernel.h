@@ -10,32 +10,47 @@
 
 namespace msq::cpu::direct {
 
-// Stores an OC x NV tile whose leading valid_oc x valid_w part is kept.
-template <class V, int OC, int NV>
-inline void store_tile(typename V::reg (&acc)[OC][NV], float* y, int64_t channel_stride,
-                       int64_t valid_oc, int64_t valid_w) {
-  if (valid_oc == OC && valid_w == NV * V::width) {
-#pragma GCC unroll 16
-    for (int o = 0; o < OC; ++o) {
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) V::store(y + o * channel_stride + v * V::width, acc[o][v]);
-    }
-    return;
-  }
-  float tmp[NV * V::width];
-  for (int o = 0; o < OC; ++o) {
-    if (o >= valid_oc) break;
-    for (int v = 0; v < NV; ++v) V::store(tmp + v * V::width, acc[o][v]);
-    float* dst = y + o * channel_stride;
-    for (int64_t i = 0; i < valid_w; ++i) dst[i] = tmp[i];
+// Where the NV vectors of a tile lie: side by side along one output row (step = width,
+// `valid` counts the columns kept over the whole tile), or stacked over NV output rows
+// (the same columns of consecutive rows, `valid` columns kept in each).
+struct TileSteps {
+  int64_t in_step, out_step;
+  bool stacked;
+};
+
+// Stores the first n (<= width) floats of a vector.
+template <class V>
+inline void store_first(float* dst, typename V::reg v, int64_t n) {
+  if (n >= V::width) {
+    V::store(dst, v);
+  } else if (n > 0) {
+    float tmp[V::width];
+    V::store(tmp, v);
+    for (int64_t i = 0; i < n; ++i) dst[i] = tmp[i];
   }
 }
 
-// y[o, ow0 + c] for o < OC, c < NV * width of one output row; in: the padded band at this
-// output row's first input row and column ow0; w: [in_c][kh][kw][OC].
-// x: [in_c, rows, stride, row_len] (padded band), y: [OC, out_w] (row stride channel_stride)
+// Stores an OC x NV tile, keeping valid_oc channels and the valid columns. The loops are
+// unrolled so that every acc[o][v] is a constant index (acc stays in registers).
 template <class V, int OC, int NV>
-inline void conv_tile(const DirectConvBlock& b, const float* in, float* y, int64_t valid_w) {
+inline void store_tile(typename V::reg (&acc)[OC][NV], float* y, int64_t channel_stride,
+                       int64_t valid_oc, int64_t valid, const TileSteps& steps) {
+#pragma GCC unroll 16
+  for (int o = 0; o < OC; ++o) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int64_t n = steps.stacked ? valid : valid - v * V::width;
+      if (o < valid_oc) store_first<V>(y + o * channel_stride + v * steps.out_step, acc[o][v], n);
+    }
+  }
+}
+
+// OC output channels x NV vectors placed by `steps`; in: the padded band at the first
+// vector's first input row and column; w: [in_c][kh][kw][OC].
+// x: [in_c, rows, stride, row_len] (padded band), y: [OC, out_h, out_w] (row stride channel_stride)
+template <class V, int OC, int NV>
+inline void conv_tile(const DirectConvBlock& b, const float* in, float* y, int64_t valid,
+                      const TileSteps& steps) {
   using reg = typename V::reg;
   reg acc[OC][NV];
 #pragma GCC unroll 16
@@ -44,46 +59,49 @@ inline void conv_tile(const DirectConvBlock& b, const float* in, float* y, int64
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[o][v] = bo;
   }
-  const int64_t row_step = b.in.row_step(), channel_step = b.in.rows * row_step;
   const float* w = b.weights;
-  for (int64_t c = 0; c < b.in_c; ++c) {
-    for (int64_t i = 0; i < b.kh; ++i) {
-      const float* row = in + c * channel_step + i * row_step;
-      for (int64_t j = 0; j < b.kw; ++j, w += OC) {
-        const float* src = row + b.in.taps[j];
-        reg xv[NV];
+  const int64_t* offsets = b.offsets;
+  const int64_t patch = b.patch;
+  for (int64_t t = 0; t < patch; ++t, w += OC) {
+    const float* src = in + offsets[t];
+    reg xv[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) xv[v] = V::load(src + v * V::width);
+    for (int v = 0; v < NV; ++v) xv[v] = V::load(src + v * steps.in_step);
 #pragma GCC unroll 16
-        for (int o = 0; o < OC; ++o) {
-          const reg wo = V::broadcast(w + o);
+    for (int o = 0; o < OC; ++o) {
+      const reg wo = V::broadcast(w + o);
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[o][v] = V::fma(wo, xv[v], acc[o][v]);
-        }
-      }
+      for (int v = 0; v < NV; ++v) acc[o][v] = V::fma(wo, xv[v], acc[o][v]);
     }
   }
-  store_tile<V, OC, NV>(acc, y, b.y_channel_stride, b.valid_oc, valid_w);
+  store_tile<V, OC, NV>(acc, y, b.y_channel_stride, b.valid_oc, valid, steps);
 }
 
-// Every output row and column of one channel block: full NV-vector tiles, then one
-// narrower tile for the remaining columns.
+// Every output row and column of one channel block: full NV-vector tiles along each row;
+// a remainder of one vector per row is done NV rows at a time (stacked), so the tile still
+// has OC x NV accumulators; a longer remainder by a narrower tile along the row.
 template <class V, int OC, int NV>
 void conv_block(const DirectConvBlock& b) {
   constexpr int64_t tile_w = NV * V::width;
-  const int64_t row_step = b.in.row_step();
+  const int64_t row_step = b.in.row_step(), in_row = b.stride_h * row_step;
+  const int64_t full = b.out_w / tile_w * tile_w, rest = b.out_w - full;
+  const TileSteps along{V::width, V::width, false};
   for (int64_t r = 0; r < b.out_rows; ++r) {
-    const float* in = b.in.data + r * b.stride_h * row_step;
+    const float* in = b.in.data + r * in_row;
     float* y = b.y + r * b.out_w;
-    int64_t ow = 0;
-    for (; ow + tile_w <= b.out_w; ow += tile_w) conv_tile<V, OC, NV>(b, in + ow, y + ow, tile_w);
-    const int64_t rest = b.out_w - ow;
-    if (rest == 0) continue;
-    const int64_t vectors = (rest + V::width - 1) / V::width;
-    if (vectors == 1) conv_tile<V, OC, 1>(b, in + ow, y + ow, rest);
-    else if (vectors == 2) conv_tile<V, OC, 2>(b, in + ow, y + ow, rest);
-    else conv_tile<V, OC, NV>(b, in + ow, y + ow, rest);
+    for (int64_t ow = 0; ow < full; ow += tile_w) conv_tile<V, OC, NV>(b, in + ow, y + ow, tile_w, along);
+    if (rest > V::width) {
+      if (rest <= 2 * V::width) conv_tile<V, OC, 2>(b, in + full, y + full, rest, along);
+      else conv_tile<V, OC, NV>(b, in + full, y + full, rest, along);
+    }
   }
+  if (rest == 0 || rest > V::width) return;
+  const TileSteps stacked{in_row, b.out_w, true};
+  int64_t r = 0;
+  for (; r + NV <= b.out_rows; r += NV)
+    conv_tile<V, OC, NV>(b, b.in.data + r * in_row + full, b.y + r * b.out_w + full, rest, stacked);
+  for (; r < b.out_rows; ++r)
+    conv_tile<V, OC, 1>(b, b.in.data + r * in_row + full, b.y + r * b.out_w + full, rest, stacked);
 }
 
 // R output rows x NV vectors of one depthwise plane, starting at output row oh, column ow0.
@@ -98,22 +116,22 @@ inline void depthwise_tile(const DepthwisePlane& p, int64_t oh, int64_t ow0, int
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = bias;
   }
-  const int64_t row_step = p.in.row_step();
-  const float* in = p.in.data + oh * p.stride_h * row_step + ow0;
-  for (int64_t i = 0; i < p.kh; ++i) {
-    for (int64_t j = 0; j < p.kw; ++j) {
-      const reg w = V::broadcast(p.weights + i * p.kw + j);
-      const float* src = in + i * row_step + p.in.taps[j];
+  const int64_t in_row = p.stride_h * p.in.row_step();
+  const float* in = p.in.data + oh * in_row + ow0;
+  const int64_t* offsets = p.offsets;
+  const int64_t patch = p.patch;
+  for (int64_t t = 0; t < patch; ++t) {
+    const reg w = V::broadcast(p.weights + t);
+    const float* src = in + offsets[t];
 #pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
+    for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) {
-          acc[r][v] = V::fma(w, V::load(src + r * p.stride_h * row_step + v * V::width), acc[r][v]);
-        }
-      }
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = V::fma(w, V::load(src + r * in_row + v * V::width), acc[r][v]);
     }
   }
-  store_tile<V, R, NV>(acc, p.y + oh * p.out_w + ow0, p.out_w, R, valid_w);
+  store_tile<V, R, NV>(acc, p.y + oh * p.out_w + ow0, p.out_w, R, valid_w,
+                       TileSteps{V::width, V::width, false});
 }
 
 // R rows at a time over full NV-vector column tiles and one narrower tile.

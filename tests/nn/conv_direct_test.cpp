@@ -1,4 +1,5 @@
-// The direct float32 convolution kernels (kernels/cpu/conv_direct.*) on both SIMD levels
+// The direct float32 convolution kernels (kernels/cpu/conv_direct.*), forward and the
+// stride-1 input gradient, on both SIMD levels
 // against the float64 path (im2col + GEMM or the scalar depthwise loops) and the float32
 // fallback path, over strides, paddings, kernel sizes, groups, odd widths that are not a
 // multiple of the vector width, few input channels and output channels that do not fill
@@ -91,7 +92,45 @@ void check_direct_against_references(SimdLevel level) {
   }
 }
 
+// The input gradient (direct for stride 1) against the fallback and float64.
+void check_input_gradient(SimdLevel level) {
+  PathGuard guard;
+  cpu::force_simd_level(level);
+  manual_seed(8);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w});
+    Tensor w = randn({c.cout, c.cin / c.groups, c.kh, c.kw});
+    Tensor gy;
+    auto input_grad = [&](const Tensor& xv, const Tensor& wv) {
+      Tensor xi = xv.clone();
+      xi.requires_grad_(true);
+      Tensor y = conv2d(xi, wv, Tensor(), c.stride, c.pad, c.dil, c.groups);
+      if (!gy.defined()) gy = randn(y.shape());
+      y.backward(gy.to(xv.dtype()));
+      return xi.grad();
+    };
+    const std::string what = describe(c) + " " + cpu::simd_level_name(level) + " input grad";
+    cpu::force_conv_algorithm(ConvAlgorithm::direct);
+    Tensor direct = input_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::fallback);
+    Tensor fallback = input_grad(x, w);
+    Tensor exact = input_grad(x.to(DType::Float64), w.to(DType::Float64));
+    check_close(direct, exact, 1e-4, 1e-4, what + " direct vs float64");
+    check_close(direct, fallback, 1e-4, 1e-4, what + " direct vs im2col");
+  }
+}
+
 }  // namespace
+
+TEST_CASE("direct conv2d input gradient, AVX2") {
+  if (!cpu::cpu_supports(SimdLevel::avx2)) return msq::test::skip("no AVX2 on this CPU");
+  check_input_gradient(SimdLevel::avx2);
+}
+
+TEST_CASE("direct conv2d input gradient, AVX-512") {
+  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F on this CPU");
+  check_input_gradient(SimdLevel::avx512);
+}
 
 TEST_CASE("direct conv2d forward, AVX2") {
   if (!cpu::cpu_supports(SimdLevel::avx2)) return msq::test::skip("no AVX2 on this CPU");
