@@ -112,6 +112,18 @@ void pack_weights(float* packed, float* packed_bias, const float* w, const float
   }
 }
 
+// The measured rule (bench/conv_bench.cpp, one thread, this file's kernels against
+// im2col + OpenBLAS): direct wins on every k x k (k > 1) convolution whose output rows
+// are at least kDirectMinWidth wide (by 10-40 %, 3x on the 3-channel first layer), and
+// loses on narrow ones (14 and 7 columns: 10 % to 2.7x slower), where the GEMM's N = Ho x Wo
+// is small but Cout large; 1x1 strided convolutions (GEMM after a cheap subsampling copy)
+// lose by 1.3-3x.
+constexpr int64_t kDirectMinWidth = 24;
+
+bool direct_pays(int64_t kh, int64_t kw, int64_t out_w) {
+  return kh * kw > 1 && out_w >= kDirectMinWidth;
+}
+
 }  // namespace
 
 int direct_conv_oc_block(SimdLevel level) { return level == SimdLevel::avx512 ? 8 : 4; }
@@ -126,11 +138,10 @@ bool direct_conv_supported(const ConvGeometry& g, const Conv2dParams& p) {
 bool direct_conv_preferred(const ConvGeometry& g, const Conv2dParams& p) {
   switch (forced_conv_algorithm()) {
     case ConvAlgorithm::fallback: return false;
-    case ConvAlgorithm::direct: return direct_conv_supported(g, p);
+    case ConvAlgorithm::direct: return direct_conv_supported(g, p) && g.kh * g.kw > 1;
     case ConvAlgorithm::automatic: break;
   }
-  if (!direct_conv_supported(g, p)) return false;
-  return true;  // TODO: measured rule
+  return direct_conv_supported(g, p) && direct_pays(g.kh, g.kw, g.out_w);
 }
 
 void direct_conv_forward(float* y, const float* x, const float* w, const float* bias,
@@ -194,8 +205,9 @@ bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& 
   // Its output channels are gx's: with few of them (a 3-channel image) most of the
   // register tile would be padding, and im2col + GEMM measured faster.
   return !g.depthwise() && p.stride_h == 1 && p.stride_w == 1 && direct_conv_supported(g, p) &&
-         p.pad_h <= g.kh - 1 && p.pad_w <= g.kw - 1 && (g.kh > 1 || g.kw > 1) &&
-         (g.in_cg >= 16 || forced_conv_algorithm() == ConvAlgorithm::direct);
+         p.pad_h <= g.kh - 1 && p.pad_w <= g.kw - 1 &&
+         (forced_conv_algorithm() == ConvAlgorithm::direct ||
+          (g.in_cg >= 16 && direct_pays(g.kh, g.kw, g.w)));
 }
 
 void direct_conv_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,

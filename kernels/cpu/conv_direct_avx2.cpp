@@ -19,7 +19,7 @@ struct Avx2 {
 
 }  // namespace
 
-void direct_conv_block_avx2(const DirectConvBlock& b) { direct::conv_block<Avx2, 4, 3>(b); }
-void depthwise_plane_avx2(const DepthwisePlane& p) { direct::depthwise_plane<Avx2, 4, 3>(p); }
+void direct_conv_block_avx2(const DirectConvBlock& b) { direct::conv_block<Avx2, Avx2, 4, 3>(b); }
+void depthwise_plane_avx2(const DepthwisePlane& p) { direct::depthwise_plane<Avx2, Avx2, 4, 3>(p); }
 
 }  // namespace msq::cpu

@@ -1,5 +1,6 @@
 // The register tiles of the direct convolutions, written once over a vector type V that
-// provides: reg, width, load, broadcast, fma, store. Included by conv_direct_avx2.cpp and
+// provides: reg, width, load, broadcast, fma, store (and a narrow type N, same interface,
+// for remainders). Included by conv_direct_avx2.cpp and
 // conv_direct_avx512.cpp, each with its own V (the AVX-512 file under a target pragma), so
 // each instantiation is compiled for its own ISA. Nothing from the standard library is
 // called here: an out-of-line copy could otherwise be compiled for the wrong ISA.
@@ -77,10 +78,11 @@ inline void conv_tile(const DirectConvBlock& b, const float* in, float* y, int64
   store_tile<V, OC, NV>(acc, y, b.y_channel_stride, b.valid_oc, valid, steps);
 }
 
-// Every output row and column of one channel block: full NV-vector tiles along each row;
-// a remainder of one vector per row is done NV rows at a time (stacked), so the tile still
-// has OC x NV accumulators; a longer remainder by a narrower tile along the row.
-template <class V, int OC, int NV>
+// Every output row and column of one channel block: full NV-vector tiles along each row,
+// then the remaining columns. A remainder of at most one vector is done NV rows at a time
+// (stacked), so the tile keeps OC x NV accumulators, in the narrow vector type N when it
+// fits (less padding: 56 = 3 x 16 + 8); a longer one by a tile along the row.
+template <class V, class N, int OC, int NV>
 void conv_block(const DirectConvBlock& b) {
   constexpr int64_t tile_w = NV * V::width;
   const int64_t row_step = b.in.row_step(), in_row = b.stride_h * row_step;
@@ -97,11 +99,17 @@ void conv_block(const DirectConvBlock& b) {
   }
   if (rest == 0 || rest > V::width) return;
   const TileSteps stacked{in_row, b.out_w, true};
+  const float* in = b.in.data + full;
+  float* y = b.y + full;
   int64_t r = 0;
-  for (; r + NV <= b.out_rows; r += NV)
-    conv_tile<V, OC, NV>(b, b.in.data + r * in_row + full, b.y + r * b.out_w + full, rest, stacked);
-  for (; r < b.out_rows; ++r)
-    conv_tile<V, OC, 1>(b, b.in.data + r * in_row + full, b.y + r * b.out_w + full, rest, stacked);
+  for (; r + NV <= b.out_rows; r += NV) {
+    if (rest <= N::width) conv_tile<N, OC, NV>(b, in + r * in_row, y + r * b.out_w, rest, stacked);
+    else conv_tile<V, OC, NV>(b, in + r * in_row, y + r * b.out_w, rest, stacked);
+  }
+  for (; r < b.out_rows; ++r) {
+    if (rest <= N::width) conv_tile<N, OC, 1>(b, in + r * in_row, y + r * b.out_w, rest, stacked);
+    else conv_tile<V, OC, 1>(b, in + r * in_row, y + r * b.out_w, rest, stacked);
+  }
 }
 
 // R output rows x NV vectors of one depthwise plane, starting at output row oh, column ow0.
@@ -134,8 +142,9 @@ inline void depthwise_tile(const DepthwisePlane& p, int64_t oh, int64_t ow0, int
                        TileSteps{V::width, V::width, false});
 }
 
-// R rows at a time over full NV-vector column tiles and one narrower tile.
-template <class V, int R, int NV>
+// R rows at a time over full NV-vector column tiles and one narrower tile (in the narrow
+// vector type N when the remainder fits one).
+template <class V, class N, int R, int NV>
 void depthwise_rows(const DepthwisePlane& p, int64_t oh) {
   constexpr int64_t tile_w = NV * V::width;
   int64_t ow = 0;
@@ -143,16 +152,17 @@ void depthwise_rows(const DepthwisePlane& p, int64_t oh) {
   const int64_t rest = p.out_w - ow;
   if (rest == 0) return;
   const int64_t vectors = (rest + V::width - 1) / V::width;
-  if (vectors == 1) depthwise_tile<V, R, 1>(p, oh, ow, rest);
+  if (rest <= N::width) depthwise_tile<N, R, 1>(p, oh, ow, rest);
+  else if (vectors == 1) depthwise_tile<V, R, 1>(p, oh, ow, rest);
   else if (vectors == 2) depthwise_tile<V, R, 2>(p, oh, ow, rest);
   else depthwise_tile<V, R, NV>(p, oh, ow, rest);
 }
 
-template <class V, int R, int NV>
+template <class V, class N, int R, int NV>
 void depthwise_plane(const DepthwisePlane& p) {
   int64_t oh = 0;
-  for (; oh + R <= p.out_h; oh += R) depthwise_rows<V, R, NV>(p, oh);
-  for (; oh < p.out_h; ++oh) depthwise_rows<V, 1, NV>(p, oh);
+  for (; oh + R <= p.out_h; oh += R) depthwise_rows<V, N, R, NV>(p, oh);
+  for (; oh < p.out_h; ++oh) depthwise_rows<V, N, 1, NV>(p, oh);
 }
 
 }  // namespace msq::cpu::direct

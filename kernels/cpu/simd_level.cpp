@@ -25,7 +25,8 @@ SimdLevel automatic_level() {
 }  // namespace
 
 bool cpu_supports(SimdLevel level) {
-  if (level == SimdLevel::avx512) return __builtin_cpu_supports("avx512f");
+  if (level == SimdLevel::avx512)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 

@@ -1,6 +1,6 @@
 // Which vector instruction set the hand-vectorised CPU kernels use. The library is built
 // for x86-64-v3 (AVX2 + FMA); AVX-512 kernels are compiled per function (GCC's target
-// pragma) and only chosen at run time on a CPU that has AVX-512F.
+// pragma) and only chosen at run time on a CPU that has AVX-512F and AVX-512VL.
 #pragma once
 
 namespace msq::cpu {

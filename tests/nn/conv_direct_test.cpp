@@ -3,7 +3,7 @@
 // against the float64 path (im2col + GEMM or the scalar depthwise loops) and the float32
 // fallback path, over strides, paddings, kernel sizes, groups, odd widths that are not a
 // multiple of the vector width, few input channels and output channels that do not fill
-// a register block. The AVX-512 runs skip on CPUs without AVX-512F.
+// a register block. The AVX-512 runs skip on CPUs without AVX-512F + VL.
 #include <sstream>
 
 #include "engine/ops/conv.h"
@@ -41,6 +41,9 @@ const std::vector<Case> kCases = {
     {1, 6, 4, 5, 5, 1, 1, 2, 0, 1, 1, true},         // strided 1x1
     {1, 2, 3, 1, 1, 3, 3, 1, 1, 1, 1, true},         // 1x1 image
     {1, 3, 8, 6, 70, 1, 7, 1, {0, 3}, 1, 1, false},  // 1x7
+    {1, 5, 9, 7, 56, 3, 3, 1, 1, 1, 1, true},        // 48 + 8 columns: stacked narrow rest
+    {2, 7, 16, 5, 24, 3, 3, 1, 1, 1, 1, true},       // 24 columns
+    {1, 3, 4, 9, 66, 5, 5, 1, 2, 1, 1, true},        // 48 + 18 columns
     // depthwise
     {2, 8, 8, 13, 21, 3, 3, 1, 1, 1, 8, true},
     {1, 6, 6, 28, 28, 5, 5, 2, 2, 1, 6, true},
@@ -48,6 +51,7 @@ const std::vector<Case> kCases = {
     {1, 4, 4, 9, 53, 3, 3, 2, 1, 1, 4, true},
     {1, 4, 4, 7, 7, 3, 3, 1, 0, 1, 4, false},
     {1, 4, 4, 9, 9, 3, 3, 1, 2, 2, 4, true},         // dilated depthwise (falls back)
+    {1, 3, 3, 6, 56, 3, 3, 1, 1, 1, 3, true},        // depthwise, 48 + 8 columns
 };
 
 std::string describe(const Case& c) {
@@ -128,7 +132,7 @@ TEST_CASE("direct conv2d input gradient, AVX2") {
 }
 
 TEST_CASE("direct conv2d input gradient, AVX-512") {
-  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F on this CPU");
+  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F + AVX-512VL on this CPU");
   check_input_gradient(SimdLevel::avx512);
 }
 
@@ -138,7 +142,7 @@ TEST_CASE("direct conv2d forward, AVX2") {
 }
 
 TEST_CASE("direct conv2d forward, AVX-512") {
-  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F on this CPU");
+  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F + AVX-512VL on this CPU");
   check_direct_against_references(SimdLevel::avx512);
 }
 
@@ -152,7 +156,7 @@ TEST_CASE("direct conv2d forward is deterministic and threads agree") {
 }
 
 TEST_CASE("forcing a SIMD level the CPU lacks names the op") {
-  if (cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("this CPU has AVX-512F");
+  if (cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("this CPU has AVX-512F + AVX-512VL");
   CHECK_THROWS_WITH_AS(cpu::force_simd_level(SimdLevel::avx512),
                        doctest::Contains("[simd_level]"), Error);
 }
