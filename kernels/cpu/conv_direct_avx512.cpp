@@ -9,8 +9,12 @@
 
 #include "kernels/cpu/conv_direct.h"
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl")
+#endif
 
 #include "kernels/cpu/conv_direct_kernel.h"
 
@@ -43,4 +47,8 @@ void depthwise_plane_avx512(const DepthwisePlane& p) { direct::depthwise_plane<A
 
 }  // namespace msq::cpu
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
