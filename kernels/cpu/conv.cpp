@@ -1,16 +1,21 @@
-// 2-D convolution on the CPU. Three paths:
+// 2-D convolution on the CPU. The paths:
 // - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
-// - depthwise (groups == Cin): direct loops (conv_depthwise.cpp);
+// - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp),
+//   direct loops otherwise (conv_depthwise.cpp);
+// - float32 forward where direct_conv_preferred(), and the float32 input gradient of
+//   stride-1 convolutions: the direct kernels (conv_direct.cpp);
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // Threading is described at SingleThreadedBlas below.
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
 
@@ -174,9 +179,14 @@ void run_tasks(int64_t n, F&& body) {
 template <class T>
 void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometry& g,
                   const Conv2dParams& p) {
+  const bool pointwise = is_pointwise(g, p);
+  if constexpr (std::is_same_v<T, float>) {
+    if (depthwise_simd_preferred(g, p)) return depthwise_forward_simd(y, x, w, bias, g, p);
+    if (!g.depthwise() && !pointwise && direct_conv_preferred(g, p))
+      return direct_conv_forward(y, x, w, bias, g, p);
+  }
   if (g.depthwise()) return depthwise_forward(y, x, w, bias, g, p);
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
-  const bool pointwise = is_pointwise(g, p);
   const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);
   const int64_t n = int64_t(tasks.size()), col_size = k * rows_per_tile(g) * g.out_w;
   run_tasks(n, [&](int64_t t, int, bool threaded) {
@@ -209,6 +219,9 @@ template <class T>
 void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
                          const Conv2dParams& p) {
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
+  }
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
   const bool pointwise = is_pointwise(g, p);
   if (pointwise) {

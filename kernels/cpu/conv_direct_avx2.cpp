@@ -1,0 +1,25 @@
+// The direct convolution tiles for AVX2 + FMA (8 floats per vector, 16 registers):
+// 4 output channels x 3 vectors = 12 accumulators; depthwise 4 rows x 3 vectors.
+#include <immintrin.h>
+
+#include "kernels/cpu/conv_direct_kernel.h"
+
+namespace msq::cpu {
+
+namespace {
+
+struct Avx2 {
+  using reg = __m256;
+  static constexpr int width = 8;
+  static reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static reg broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
+};
+
+}  // namespace
+
+void direct_conv_block_avx2(const DirectConvBlock& b) { direct::conv_block<Avx2, Avx2, 4, 3>(b); }
+void depthwise_plane_avx2(const DepthwisePlane& p) { direct::depthwise_plane<Avx2, Avx2, 4, 3>(p); }
+
+}  // namespace msq::cpu
