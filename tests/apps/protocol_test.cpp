@@ -11,29 +11,16 @@
 #include <string>
 
 #include "engine/io/atomic_file.h"
+#include "app_runner.h"
 #include "test_support.h"
 
 namespace {
 
-const std::string kBin = MSQ_APPS_DIR;
+const std::string kBin = msq::test::kAppsDir;
+using Run = msq::test::AppRun;
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& args) {
-  std::string log = "/tmp/msq-protocol-test-" + std::to_string(::getpid()) + ".log";
-  int rc = std::system((args + " > " + log + " 2>&1").c_str());
-  std::string out = msq::read_file(log);
-  std::remove(log.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
-}
-
-bool exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
+Run run(const std::string& args) { return msq::test::run_app(args, "protocol-test"); }
+bool exists(const std::string& p) { return msq::test::path_exists(p); }
 
 int count(const std::string& text, const std::string& what) {
   int n = 0;
