@@ -5,6 +5,7 @@
 
 #include "engine/core/error.h"
 #include "engine/data/image.h"
+#include "engine/metrics/roc_axes.h"
 
 namespace msq::metrics {
 
@@ -15,30 +16,11 @@ Rgb series_color(size_t index) {
 
 void draw_roc_panel(Canvas& canvas, int64_t x0, int64_t y0, int64_t size, const RocPanel& panel) {
   check(size >= 200, "roc_panels", "panel size must be at least 200 pixels, got ", size);
-  const Rgb black{0, 0, 0}, grid{225, 225, 225}, grey{150, 150, 150};
-  const int scale = size >= 400 ? 2 : 1;
-  const int64_t left = 20 * scale + Canvas::text_width("0.0", scale), right = 12 * scale;
-  const int64_t top = 22 * scale, bottom = 28 * scale;
-  const int64_t side = std::min(size - left - right, size - top - bottom);
-  auto px = [&](double v) { return static_cast<double>(x0 + left) + v * static_cast<double>(side); };
-  auto py = [&](double v) { return static_cast<double>(y0 + top) + (1 - v) * static_cast<double>(side); };
-  for (int i = 0; i <= 5; ++i) {
-    const double v = i / 5.0;
-    canvas.line(px(v), py(0), px(v), py(1), grid);
-    canvas.line(px(0), py(v), px(1), py(v), grid);
-    char label[8];
-    std::snprintf(label, sizeof label, "%.1f", v);
-    const int64_t w = Canvas::text_width(label, scale);
-    canvas.line(px(v), py(0), px(v), py(0) + 4 * scale, black, scale);
-    canvas.text(std::lround(px(v)) - w / 2, std::lround(py(0)) + 6 * scale, label, black, scale);
-    canvas.line(px(0) - 4 * scale, py(v), px(0), py(v), black, scale);
-    canvas.text(std::lround(px(0)) - 6 * scale - w, std::lround(py(v)) - 3 * scale, label, black, scale);
-  }
-  canvas.line(px(0), py(0), px(1), py(1), grey, scale, 4 * scale);
-  canvas.line(px(0), py(0), px(1), py(0), black, scale);
-  canvas.line(px(0), py(1), px(1), py(1), black, scale);
-  canvas.line(px(0), py(0), px(0), py(1), black, scale);
-  canvas.line(px(1), py(0), px(1), py(1), black, scale);
+  const Rgb black{0, 0, 0};
+  const RocAxes axes = draw_roc_axes(canvas, x0, y0, size);
+  const int scale = axes.scale;
+  auto px = [&](double v) { return axes.px(v); };
+  auto py = [&](double v) { return axes.py(v); };
   for (size_t k = 0; k < panel.series.size(); ++k) {
     const RocSeries& s = panel.series[k];
     bool defined = s.roc.fpr.size() == s.roc.tpr.size();
@@ -57,8 +39,6 @@ void draw_roc_panel(Canvas& canvas, int64_t x0, int64_t y0, int64_t size, const 
   }
   canvas.text(std::lround(px(0.5)) - Canvas::text_width(panel.title, scale) / 2, y0 + 6 * scale, panel.title, black,
               scale);
-  canvas.text(std::lround(px(0.5)) - Canvas::text_width("FPR", scale) / 2, y0 + size - 10 * scale, "FPR", black, scale);
-  canvas.text(x0 + 2 * scale, y0 + 6 * scale, "TPR", black, scale);
 }
 
 void write_roc_panels_png(const std::string& path, const std::vector<RocPanel>& panels, int64_t columns, int64_t size) {
