@@ -8,6 +8,7 @@
 #include "engine/msq.h"
 #include "engine/nn/nn.h"
 #include "models/models.h"
+#include "network_loops.h"
 
 using namespace msq;
 
@@ -26,29 +27,13 @@ std::shared_ptr<models::Backbone> make(int64_t which) {
 void BM_train_step(benchmark::State& state) {
   state.SetLabel(kModels[state.range(0)]);
   auto net = make(state.range(0));
-  net->train();
-  Adam opt(net->trainable_parameters(), AdamOptions{1e-4});
-  Tensor x = rand({8, 3, 224, 224});
-  Tensor y = from_vector<int64_t>({0, 1, 1, 0, 1, 0, 0, 1}, {8});
-  for (auto _ : state) {
-    opt.zero_grad();
-    Tensor loss = cross_entropy(net->forward(x), y);
-    loss.backward();
-    opt.step();
-    benchmark::DoNotOptimize(loss.raw_data());
-  }
+  bench::run_train_steps(state, *net, rand({8, 3, 224, 224}));
 }
 
 void BM_inference(benchmark::State& state) {
   state.SetLabel(kModels[state.range(0)]);
   auto net = make(state.range(0));
-  net->eval();
-  NoGradGuard no_grad;
-  Tensor x = rand({8, 3, 224, 224});
-  for (auto _ : state) {
-    Tensor logits = net->forward(x);
-    benchmark::DoNotOptimize(logits.raw_data());
-  }
+  bench::run_inference(state, *net, rand({8, 3, 224, 224}));
 }
 
 void all_models(benchmark::internal::Benchmark* b) {
