@@ -63,8 +63,6 @@ class StatevectorKernels {
   virtual void apply_x(R* psi, int n, int bit, uint64_t ctrl) const = 0;
   // Swaps the values of two bits where ctrl holds (SWAP, Fredkin).
   virtual void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) const = 0;
-  // Exchanges the values of row bits a[t] and b[t] for t < count (disjoint pairs) in one pass.
-  virtual void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) const = 0;
   // Exchanges lane bit `lane_bit` (of the lane index) with row bit `bit`: a single large
   // state keeps its lowest qubits in the lanes and moves one out before a gate targets it.
   virtual void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const = 0;

@@ -35,9 +35,6 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_swap(R* psi, int n, int a, int b, uint64_t ctrl) const override {
     cpu::apply_swap(psi, n, a, b, ctrl);
   }
-  void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) const override {
-    cpu::swap_bit_pairs(psi, n, a, b, count);
-  }
   void swap_lane_bit(R* psi, int n, int lane_bit, int bit) const override {
     cpu::swap_lane_bit(psi, n, lane_bit, bit);
   }

@@ -82,6 +82,17 @@ void apply_diagonal1(R* psi, int n, int bit, uint64_t ctrl, const R* d_in) {
   });
 }
 
+// a, b: two rows [2][L] (re then im), exchanged.
+template <class R>
+inline void swap_rows(R* __restrict a, R* __restrict b) {
+#pragma omp simd
+  for (int l = 0; l < 2 * L; ++l) {
+    const R t = a[l];
+    a[l] = b[l];
+    b[l] = t;
+  }
+}
+
 // psi: [2^n][2][L]; swaps rows i0 and i0 | 1<<bit where ctrl holds.
 template <class R>
 void apply_x(R* psi, int n, int bit, uint64_t ctrl) {
@@ -89,12 +100,7 @@ void apply_x(R* psi, int n, int bit, uint64_t ctrl) {
   for_pairs(n, bit, ctrl, [&](int64_t i0) {
     R* __restrict a = row_re(psi, i0);
     R* __restrict b = row_re(psi, i0 + s);
-#pragma omp simd
-    for (int l = 0; l < 2 * L; ++l) {
-      const R t = a[l];
-      a[l] = b[l];
-      b[l] = t;
-    }
+    swap_rows(a, b);
   });
 }
 
@@ -105,43 +111,8 @@ void apply_swap(R* psi, int n, int bit_a, int bit_b, uint64_t ctrl) {
   for_quads(n, bit_a, bit_b, ctrl, [&](int64_t i) {
     R* __restrict a = row_re(psi, i + sa);
     R* __restrict b = row_re(psi, i + sb);
-#pragma omp simd
-    for (int l = 0; l < 2 * L; ++l) {
-      const R t = a[l];
-      a[l] = b[l];
-      b[l] = t;
-    }
+    swap_rows(a, b);
   });
-}
-
-// psi: [2^n][2][L]; row i <-> row j where j is i with bits a[t], b[t] exchanged for every t.
-template <class R>
-void swap_bit_pairs(R* psi, int n, const int* a, const int* b, int count) {
-  uint64_t diff_masks[64];
-  for (int t = 0; t < count; ++t) diff_masks[t] = (uint64_t(1) << a[t]) | (uint64_t(1) << b[t]);
-  const int64_t rows = int64_t(1) << n;
-  auto body = [&](int64_t i) {
-    uint64_t j = uint64_t(i);
-    for (int t = 0; t < count; ++t) {
-      const uint64_t m = j & diff_masks[t];
-      if (m != 0 && m != diff_masks[t]) j ^= diff_masks[t];  // the two bits differ: swap them
-    }
-    if (int64_t(j) <= i) return;
-    R* __restrict x = row_re(psi, i);
-    R* __restrict y = row_re(psi, int64_t(j));
-#pragma omp simd
-    for (int l = 0; l < 2 * L; ++l) {
-      const R tmp = x[l];
-      x[l] = y[l];
-      y[l] = tmp;
-    }
-  };
-  if (rows < 2 * kParallelPairs) {
-    for (int64_t i = 0; i < rows; ++i) body(i);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < rows; ++i) body(i);
 }
 
 // psi: [2^n][2][L]; swaps amplitudes (row bit 0, lane bit 1) <-> (row bit 1, lane bit 0).
