@@ -32,4 +32,15 @@ std::string cuda_unavailable_reason();
 // Waits for all queued work on the current CUDA device (no-op on CPU-only builds).
 void cuda_synchronize();
 
+// How CUDA convolutions may compute (no effect on the CPU or without CUDA).
+// TF32 tensor-core math for float32 convolutions: allowed by default, as PyTorch's
+// torch.backends.cudnn.allow_tf32; the environment variable MSQ_CUDA_TF32=0 turns it off.
+// TF32 rounds the operands to 10 mantissa bits (about 1e-3 relative error per product).
+void set_cuda_conv_tf32(bool allow);
+bool cuda_conv_tf32();
+// Deterministic algorithms only (convolution gradients repeat bit for bit run to run); off
+// by default, MSQ_CUDA_DETERMINISTIC=1 or msq-train --deterministic turns it on.
+void set_cuda_deterministic(bool on);
+bool cuda_deterministic();
+
 }  // namespace msq
