@@ -145,9 +145,10 @@ class Backend {
                                   const StridedView& /*x*/, const Pool2dParams& /*p*/) {
     fail("max_pool2d", "not implemented on the ", name(), " backend yet");
   }
-  // gx: [B, C, H, W] (overwritten) from gy and the forward's indices.
+  // gx: [B, C, H, W] (overwritten) from gy and the forward's indices; p is the forward's
+  // window (a GPU gathers from the outputs whose window covers each input).
   virtual void max_pool2d_backward(const StridedView& /*gx*/, const StridedView& /*gy*/,
-                                   const StridedView& /*indices*/) {
+                                   const StridedView& /*indices*/, const Pool2dParams& /*p*/) {
     fail("max_pool2d_backward", "not implemented on the ", name(), " backend yet");
   }
   virtual void avg_pool2d_forward(const StridedView& /*y*/, const StridedView& /*x*/,

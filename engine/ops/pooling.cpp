@@ -62,7 +62,8 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding, bo
     Tensor gx = Tensor::empty(in_shape, opts);
     if (gy.numel() == 0) return std::vector<Tensor>{gx.zero_()};
     backend(gy.device())
-        .max_pool2d_backward(gx.view_for_kernel(), gy.view_for_kernel(), indices.view_for_kernel());
+        .max_pool2d_backward(gx.view_for_kernel(), gy.view_for_kernel(), indices.view_for_kernel(),
+                             p);
     return std::vector<Tensor>{gx};
   });
   return y;

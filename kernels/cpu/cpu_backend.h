@@ -84,7 +84,7 @@ class CpuBackend final : public Backend {
   void max_pool2d_forward(const StridedView& y, const StridedView& indices, const StridedView& x,
                           const Pool2dParams& p) override;
   void max_pool2d_backward(const StridedView& gx, const StridedView& gy,
-                           const StridedView& indices) override;
+                           const StridedView& indices, const Pool2dParams& p) override;
   void avg_pool2d_forward(const StridedView& y, const StridedView& x,
                           const Pool2dParams& p) override;
   void avg_pool2d_backward(const StridedView& gx, const StridedView& gy,

@@ -177,8 +177,9 @@ void CpuBackend::max_pool2d_forward(const StridedView& y, const StridedView& ind
   });
 }
 
+// The CPU scatters through the indices and needs no window (p).
 void CpuBackend::max_pool2d_backward(const StridedView& gx, const StridedView& gy,
-                                     const StridedView& indices) {
+                                     const StridedView& indices, const Pool2dParams& /*p*/) {
   check_planes("max_pool2d_backward", gx, gy);
   cpu::dispatch_floating_types(gx.dtype, "max_pool2d_backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
