@@ -23,12 +23,11 @@ endif()
 
 if(MSQ_WITH_CUDA)
   find_dependency(CUDAToolkit)
-  # cuDNN: in the CUDA folder here, in the multiarch folders on Ubuntu/Debian machines.
+  # cuDNN's headers (the library is opened at run time): in the CUDA folder here, in the
+  # multiarch folders on Ubuntu/Debian machines.
   find_path(MSQ_CUDNN_INCLUDE_DIR cudnn.h
     PATHS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/cuda/include /usr/include/x86_64-linux-gnu /usr/include)
-  find_library(MSQ_CUDNN_LIBRARY cudnn
-    PATHS ${CUDAToolkit_LIBRARY_DIR} /usr/local/cuda/lib64 /usr/lib/x86_64-linux-gnu)
-  if(MSQ_CUDNN_INCLUDE_DIR AND MSQ_CUDNN_LIBRARY)
+  if(MSQ_CUDNN_INCLUDE_DIR)
     set(MSQ_CUDNN_FOUND ON)
   else()
     set(MSQ_CUDNN_FOUND OFF)

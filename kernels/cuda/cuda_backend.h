@@ -66,6 +66,38 @@ class CudaBackend final : public Backend {
                       double high) override;
   void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
                      double stddev) override;
+
+  // conv.cu (cuDNN in conv_cudnn.cpp, im2col + GEMM in conv_im2col.cu)
+  void conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,
+                      const StridedView& bias, const Conv2dParams& p) override;
+  void conv2d_backward_input(const StridedView& gx, const StridedView& gy, const StridedView& w,
+                             const Conv2dParams& p) override;
+  void conv2d_backward_weight(const StridedView& gw, const StridedView& gbias,
+                              const StridedView& gy, const StridedView& x,
+                              const Conv2dParams& p) override;
+
+  // batch_norm.cu
+  void batch_norm_forward(const StridedView& y, const StridedView& save_mean,
+                          const StridedView& save_invstd, const StridedView& x,
+                          const StridedView& weight, const StridedView& bias,
+                          const StridedView& running_mean, const StridedView& running_var,
+                          bool training, double momentum, double eps) override;
+  void batch_norm_backward(const StridedView& gx, const StridedView& gweight,
+                           const StridedView& gbias, const StridedView& gy, const StridedView& x,
+                           const StridedView& weight, const StridedView& save_mean,
+                           const StridedView& save_invstd, bool training) override;
+
+  // pooling.cu
+  void max_pool2d_forward(const StridedView& y, const StridedView& indices, const StridedView& x,
+                          const Pool2dParams& p) override;
+  void max_pool2d_backward(const StridedView& gx, const StridedView& gy,
+                           const StridedView& indices, const Pool2dParams& p) override;
+  void avg_pool2d_forward(const StridedView& y, const StridedView& x,
+                          const Pool2dParams& p) override;
+  void avg_pool2d_backward(const StridedView& gx, const StridedView& gy,
+                           const Pool2dParams& p) override;
+  void adaptive_avg_pool2d_forward(const StridedView& y, const StridedView& x) override;
+  void adaptive_avg_pool2d_backward(const StridedView& gx, const StridedView& gy) override;
 };
 
 }  // namespace msq
