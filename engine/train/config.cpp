@@ -37,6 +37,8 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("schedule", c.schedule);
   f("max_batches", c.max_batches);
   f("device", c.device);
+  f("deterministic", c.deterministic);
+  f("cuda_tf32", c.cuda_tf32);
   f("seed", c.seed);
   f("threads", c.threads);
   f("out", c.out);

@@ -35,6 +35,8 @@ struct TrainConfig {
   int64_t max_batches = 0;              // cap on training batches per epoch (0 = all)
   // run
   std::string device = "cpu";
+  bool deterministic = false;           // CUDA: deterministic convolution algorithms only
+  bool cuda_tf32 = true;                // CUDA: TF32 tensor cores for float32 convolutions
   uint64_t seed = 42;
   int threads = 2;                      // loader threads
   std::string out = "runs/default";

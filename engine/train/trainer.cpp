@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "engine/optim/optimizer.h"
 #include "engine/train/interrupt.h"
 #include "engine/train/progress.h"
+#include "kernels/backend.h"
 
 namespace msq::train {
 
@@ -91,7 +93,7 @@ json record_json(const EpochRecord& r) {
   return {{"epoch", r.epoch}, {"train_loss", num(r.train_loss)}, {"train_accuracy", num(r.train_accuracy)},
           {"val_loss", num(r.val_loss)}, {"val_accuracy", num(r.val_accuracy)}, {"val_auc", num(r.val_auc)},
           {"lr", r.lr}, {"seconds", r.seconds}, {"images_per_second", r.images_per_second},
-          {"improved", r.improved}};
+          {"improved", r.improved}, {"peak_step_memory_mib", r.peak_step_memory_mib}};
 }
 
 EpochRecord record_from_json(const json& j) {
@@ -107,6 +109,7 @@ EpochRecord record_from_json(const json& j) {
   r.seconds = j.at("seconds").get<double>();
   r.images_per_second = j.at("images_per_second").get<double>();
   r.improved = j.at("improved").get<bool>();
+  r.peak_step_memory_mib = j.value("peak_step_memory_mib", 0.0);  // absent in older checkpoints
   return r;
 }
 
@@ -162,6 +165,10 @@ Predictions predict(nn::Module& model, data::BatchLoader& loader, Device device)
 
 Trainer::Trainer(nn::Module& model, TrainConfig config) : model_(model), config_(std::move(config)) {
   config_.validate();
+  // The CUDA settings: the config can only tighten what the environment already chose
+  // (MSQ_CUDA_TF32=0, MSQ_CUDA_DETERMINISTIC=1).
+  set_cuda_conv_tf32(cuda_conv_tf32() && config_.cuda_tf32);
+  set_cuda_deterministic(cuda_deterministic() || config_.deterministic);
 }
 
 FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
@@ -213,7 +220,10 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
     data::Batch b;
+    Allocator* device_memory = device.is_cuda() ? &backend(device).allocator() : nullptr;
+    size_t peak_step_bytes = 0;
     for (int64_t i = 0; i < batches && train.next(b); ++i) {
+      if (device_memory) device_memory->reset_peak();
       Tensor x = b.images.to(device), y = b.labels.to(device);
       optimizer->zero_grad();
       Tensor logits = model_(x);
@@ -225,6 +235,7 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
       loss_sum += loss.item() * static_cast<double>(n);
       correct += static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), y)).item());
       seen += n;
+      if (device_memory) peak_step_bytes = std::max(peak_step_bytes, device_memory->stats().peak_allocated);
       char status[64];
       std::snprintf(status, sizeof status, "loss %.4f", loss_sum / static_cast<double>(seen));
       bar.update(1, n, status);
@@ -256,6 +267,7 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     r.val_auc = metrics::roc_auc(pv.labels, scores);
     r.lr = optimizer->groups()[0].lr;
     r.images_per_second = train_seconds > 0 ? seen / train_seconds : 0;
+    r.peak_step_memory_mib = double(peak_step_bytes) / (1024.0 * 1024.0);
     r.improved = pv.loss < result.best_val_loss - config_.min_delta;
     if (r.improved) {
       result.best_val_loss = pv.loss;
@@ -284,9 +296,11 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     save_weights(last_path, last, meta.dump());
     write_logs(config_.out, result.history);
     std::fprintf(stderr,
-                 "epoch %3lld  train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | %.1f img/s %s%s\n",
+                 "epoch %3lld  train loss %.4f acc %.4f | val loss %.4f acc %.4f auc %.4f | %.1f img/s %s%s%s\n",
                  (long long)epoch, r.train_loss, r.train_accuracy, r.val_loss, r.val_accuracy, r.val_auc,
-                 r.images_per_second, format_duration(r.seconds).c_str(), r.improved ? "  *best" : "");
+                 r.images_per_second, format_duration(r.seconds).c_str(),
+                 device_memory ? (" | peak " + std::to_string(std::lround(r.peak_step_memory_mib)) + " MiB/step").c_str() : "",
+                 r.improved ? "  *best" : "");
     if (on_epoch) on_epoch(r);
     if (stop_after && stop_after(r)) {
       result.stopped_by_caller = true;

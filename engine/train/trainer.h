@@ -24,6 +24,9 @@ struct EpochRecord {
   double train_loss = 0, train_accuracy = 0;
   double val_loss = 0, val_accuracy = 0, val_auc = 0;
   double lr = 0, seconds = 0, images_per_second = 0;
+  // CUDA: the most device memory held by tensors during one training step of the epoch
+  // (allocator peak, reset at each step); 0 on the CPU. Flat over epochs when nothing leaks.
+  double peak_step_memory_mib = 0;
   bool improved = false;
 };
 

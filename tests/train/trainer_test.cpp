@@ -175,3 +175,34 @@ TEST_CASE("config: JSON round trip, unknown fields and bad values are named") {
   d.plane = "coronal";
   CHECK_THROWS_WITH_AS(d.validate(), doctest::Contains("plane must be axial or sagittal, got 'coronal'"), Error);
 }
+
+TEST_CASE("config: the CUDA settings round-trip and reach the engine (no GPU needed)") {
+  train::TrainConfig c;
+  CHECK_FALSE(c.deterministic);
+  CHECK(c.cuda_tf32);
+  c.deterministic = true;
+  c.cuda_tf32 = false;
+  train::TrainConfig d;
+  d.update_from_json(c.to_json(), "c.json");
+  CHECK(d.deterministic);
+  CHECK_FALSE(d.cuda_tf32);
+  const bool tf32 = cuda_conv_tf32(), det = cuda_deterministic();
+  auto model = toy_model();
+  train::Trainer trainer(*model, d);  // applies them (only ever tightening)
+  CHECK(cuda_deterministic());
+  CHECK_FALSE(cuda_conv_tf32());
+  set_cuda_conv_tf32(tf32);
+  set_cuda_deterministic(det);
+}
+
+TEST_CASE("the epoch records carry the peak device memory per step (0 on the CPU)") {
+  manual_seed(2);
+  auto model = toy_model();
+  data::BatchLoader tl(toy_items(16, 1), loader_options(true));
+  data::BatchLoader vl(toy_items(8, 2), loader_options(false));
+  std::string out = fresh_dir("peak");
+  train::FitResult r = train::Trainer(*model, toy_config(out, 1)).fit(tl, vl);
+  REQUIRE(r.history.size() == 1);
+  CHECK(r.history[0].peak_step_memory_mib == 0);
+  CHECK(read_file(out + "/log.jsonl").find("\"peak_step_memory_mib\":0") != std::string::npos);
+}
