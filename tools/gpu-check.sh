@@ -17,7 +17,8 @@
 # Exit status: 0 when every section passed, 1 otherwise. Logs stay in a temp folder (and are
 # copied to $OUT when set). Needs a driver for CUDA 13 (>= 580): with an older one every CUDA
 # case skips, which this check reports as a failure.
-# Knobs the binaries read: MSQ_DISABLE_CUBLAS=1 (fallback GEMM kernel), MSQ_CUDA_SYNC=1
+# Knobs the binaries read: MSQ_DISABLE_CUBLAS=1 (fallback GEMM kernel), MSQ_DISABLE_CUDNN=1
+# (im2col + GEMM convolution), MSQ_CUDA_TF32=0, MSQ_CUDA_DETERMINISTIC=1, MSQ_CUDA_SYNC=1
 # (synchronise after each kernel to locate a device-side error).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ if [ -f build-gpu/msq-gpu.tar.xz ]; then
   echo "pack of commit $(cat "$work/pack/COMMIT" 2>/dev/null), $(cat "$work/pack/NVCC" 2>/dev/null)"
 elif [ -d build-gpu/tests ]; then
   mkdir -p "$work/bin"
-  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench; do
+  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench build-gpu/bench/gpu_models_bench; do
     [ -x "$exe" ] && ln -s "$root/$exe" "$work/bin/"
   done
   bin="$work/bin"
@@ -88,8 +89,9 @@ fi
 section "tests"
 if [ -n "$bin" ]; then
   test_fail=0 test_skip=0 test_pass=0
-  # The CUDA test first; no new test starts after 150 s (the whole check stays < 8 min).
-  for exe in "$bin"/cuda_backend_test $(ls "$bin"/*_test | grep -v /cuda_backend_test); do
+  # The CUDA tests first; no new test starts after 150 s (the whole check stays < 8 min).
+  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test"
+  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test); do
     [ -e "$exe" ] || continue
     name=$(basename "$exe")
     if [ "$SECONDS" -gt 150 ]; then
@@ -136,6 +138,23 @@ if [ -n "$bin" ]; then
       test_fail=$((test_fail + 1))
     fi
   fi
+  # The convolution test again on msq's own im2col + GEMM path (cuDNN switched off).
+  if [ -x "$bin/cuda_conv_ops_test" ]; then
+    set +e
+    MSQ_DISABLE_CUDNN=1 timeout 90 "$bin/cuda_conv_ops_test" >"$work/cuda_conv_ops_test_im2col.log" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" = 0 ]; then
+      echo "cuda_conv_ops_test (im2col + GEMM convolution, cuDNN off): passed"
+    elif [ "$rc" = 77 ]; then
+      echo "cuda_conv_ops_test (im2col + GEMM convolution, cuDNN off): skipped"
+    else
+      echo "cuda_conv_ops_test (im2col + GEMM convolution, cuDNN off): FAILED (exit $rc)"
+      grep -E "ERROR|error|exception" "$work/cuda_conv_ops_test_im2col.log" | head -20 || true
+      test_fail=$((test_fail + 1))
+    fi
+  fi
+  grep -h -m1 "convolution through" "$work/cuda_conv_ops_test.log" 2>/dev/null || true
   # The CUDA test skipping means the binaries could not use the GPU (driver too old for
   # CUDA 13, no device): that is a failure of this check, not a pass.
   if grep -q SKIPPED "$work/cuda_backend_test.log" 2>/dev/null; then
@@ -192,6 +211,31 @@ else
   failed=1
 fi
 
+# ---- whole networks: msq, then PyTorch ------------------------------------------------------
+section "GPU model benchmarks (train B32 / inference B64, 224x224)"
+models_json="$work/msq_models.json"
+models_table="$work/models_table.txt"
+if [ -n "$bin" ] && [ -x "$bin/gpu_models_bench" ]; then
+  set +e
+  timeout 150 "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
+  rc=$?
+  set -e
+  cat "$work/msq_models.log"
+  if [ "$rc" = 0 ]; then note "msq model benchmarks: ok"; else note "msq model benchmarks: FAILED (exit $rc)"; failed=1; fi
+else
+  note "msq model benchmarks: MISSING"
+  failed=1
+fi
+models_args=(--steps 10 --warmup 2)
+[ -s "$models_json" ] && models_args+=(--msq-json "$models_json")
+set +e
+timeout 120 python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
+rc=$?
+set -e
+sed '/^$/,$d' "$work/torch_models.txt"
+sed -n '/^$/,$p' "$work/torch_models.txt" | sed '1d' >"$models_table"
+if [ "$rc" = 0 ]; then note "torch model benchmarks: ok"; else note "torch model benchmarks: FAILED (exit $rc)"; failed=1; fi
+
 # ---- summary, then the table ----------------------------------------------------------------
 section "summary"
 printf '%s\n' "${summary[@]}"
@@ -203,5 +247,9 @@ fi
 if [ -s "$table" ]; then
   echo
   cat "$table"
+fi
+if [ -s "$models_table" ]; then
+  echo
+  cat "$models_table"
 fi
 exit "$failed"

@@ -10,8 +10,9 @@
 # MB, far over what may be carried (64 MiB). The pack holds the stripped test executables and
 # GPU benchmark in one xz tarball (the shared OpenBLAS code compresses away: ~10 MB), plus the
 # few shared libraries a bare Ubuntu may lack (Google Benchmark, libgomp).
-# cuBLAS is not packed (0.5 GB): msq opens libcublas.so.13 (or .so.12) at run time, which
-# gpu-check.sh finds in PyTorch's nvidia wheels; without it GEMM uses msq's fallback kernel.
+# cuBLAS and cuDNN are not packed (0.5 GB and 1 GB): msq opens libcublas.so.13 (or .so.12) and
+# libcudnn.so.9 at run time, which gpu-check.sh finds in PyTorch's nvidia wheels; without them
+# GEMM and convolution use msq's own kernels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
@@ -22,7 +23,7 @@ cmake --build "$full" -j"$jobs"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
-for exe in "$full"/tests/*_test "$full"/bench/gpu_ops_bench; do
+for exe in "$full"/tests/*_test "$full"/bench/gpu_ops_bench "$full"/bench/gpu_models_bench; do
   [ -x "$exe" ] || continue
   cp "$exe" "$stage/bin/"
   strip "$stage/bin/$(basename "$exe")"
