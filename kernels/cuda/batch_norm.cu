@@ -1,10 +1,16 @@
 // Batch normalisation over x: [B, C, HW] on the GPU, the CPU kernel's formulas
-// (kernels/cpu/batch_norm.cpp): two passes per channel for the statistics (mean, then centred
-// squares), summed in double, then an elementwise pass.
-// Forward:  channel_stats_kernel (one block per channel: batch or running statistics, the
-//           running-stat update, save_mean / save_invstd), then normalize_kernel.
-// Backward: channel_grad_kernel (one block per channel: sum(gy) and sum(gy (x - mean)),
-//           gweight / gbias, the coefficients of gx), then input_grad_kernel.
+// (kernels/cpu/batch_norm.cpp) with the sums in double.
+// The per-channel sums are split over many blocks (a channel of an early layer holds
+// B * HW ~ 10^5..10^6 values, and there may be only 64 channels): grid (splits, C), each
+// block sums its slice of one channel into partials [C, splits, 2]; one thread per channel
+// then adds its splits in a fixed order (deterministic) and finishes.
+// Forward:  channel_partials_kernel (sum x, sum x^2), finish_stats_kernel (batch or running
+//           statistics, the running-stat update, save_mean / save_invstd), normalize_kernel.
+// Backward: channel_partials_kernel (sum gy, sum gy (x - mean)), finish_grad_kernel
+//           (gweight / gbias and the coefficients of gx), input_grad_kernel.
+// The variance is E[x^2] - mean^2 in double: exact enough unless |mean| / std > ~10^6.
+#include <algorithm>
+
 #include "engine/core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/check.h"
@@ -17,41 +23,99 @@ namespace msq {
 
 namespace {
 
-constexpr int kStatThreads = 512;
+constexpr int kPartialThreads = 256;
+constexpr int64_t kMinPerBlock = 4096;  // values of one channel per block, at least
 
 struct Sum {
   __device__ double operator()(double a, double b) const { return a + b; }
 };
 
-// The value j of channel c's B * HW values in x: [B, C, HW].
-template <class T>
-__device__ __forceinline__ T channel_value(const T* x, int64_t c, int64_t j, int64_t channels,
-                                           int64_t hw) {
-  return x[((j / hw) * channels + c) * hw + j % hw];
+// How a channel's n = B * HW values are split over blocks: enough blocks in all for a few
+// waves, none with fewer than kMinPerBlock values (unless the channel has fewer).
+int64_t splits_for(int64_t channels, int64_t n) {
+  const int64_t want = std::max<int64_t>(1, 4 * cuda::multiprocessor_count() / std::max<int64_t>(channels, 1));
+  const int64_t most = std::max<int64_t>(1, (n + kMinPerBlock - 1) / kMinPerBlock);
+  return std::min(want, most);
 }
 
-// One block per channel c. training: batch mean and biased variance (and the running-stat
-// update when running_mean is given); otherwise the running statistics. Writes
-// save_mean[c], save_invstd[c].
+// What channel_partials_kernel sums: x and x^2 (forward), or gy and gy (x - mean[c])
+// (backward, when gy is given).
 template <class T>
-__global__ void channel_stats_kernel(T* save_mean, T* save_invstd, const T* x, T* running_mean,
-                                     T* running_var, int64_t batch, int64_t channels, int64_t hw,
-                                     bool training, double momentum, double eps) {
+struct PartialInputs {
+  const T* x;
+  const T* gy;    // null in the forward
+  const T* mean;  // [C], backward only
+};
+
+// Block (split s, channel c) sums its slice [s * per, (s + 1) * per) of channel c's values
+// j = b * HW + i (at ((b * C + c) * HW + i)) into partials[(c * splits + s) * 2 + {0, 1}].
+// Each thread walks its values with a (b, i) cursor: no division per element.
+template <class T>
+__global__ void channel_partials_kernel(double* partials, PartialInputs<T> in, int64_t batch,
+                                        int64_t channels, int64_t hw, int64_t per) {
   __shared__ double scratch[32];
-  const int64_t c = blockIdx.x, n = batch * hw;
+  const int64_t c = blockIdx.y, splits = gridDim.x, n = batch * hw;
+  const int64_t j0 = blockIdx.x * per, j1 = j0 + per < n ? j0 + per : n;
+  const int64_t stride = blockDim.x, step_b = stride / hw, step_i = stride % hw;
+  double a0 = 0, a1 = 0;
+  int64_t j = j0 + threadIdx.x;
+  int64_t b = j / hw, i = j % hw;
+  const double m = in.gy ? double(in.mean[c]) : 0.0;
+  for (; j < j1; j += stride) {
+    const int64_t at = (b * channels + c) * hw + i;
+    const double v = double(in.x[at]);
+    if (in.gy) {
+      const double g = double(in.gy[at]);
+      a0 += g;
+      a1 += g * (v - m);
+    } else {
+      a0 += v;
+      a1 += v * v;
+    }
+    b += step_b;
+    i += step_i;
+    if (i >= hw) {
+      i -= hw;
+      ++b;
+    }
+  }
+  a0 = cuda::block_reduce(a0, Sum(), scratch);
+  a1 = cuda::block_reduce(a1, Sum(), scratch);
+  if (threadIdx.x == 0) {
+    partials[(c * splits + blockIdx.x) * 2] = a0;
+    partials[(c * splits + blockIdx.x) * 2 + 1] = a1;
+  }
+}
+
+// The sums of channel c over its splits, in split order.
+__device__ __forceinline__ void add_splits(const double* partials, int64_t c, int64_t splits,
+                                          double& s0, double& s1) {
+  s0 = 0;
+  s1 = 0;
+  for (int64_t s = 0; s < splits; ++s) {
+    s0 += partials[(c * splits + s) * 2];
+    s1 += partials[(c * splits + s) * 2 + 1];
+  }
+}
+
+// One thread per channel. training: batch mean and biased variance from the partial sums
+// (and the running-stat update when running_mean is given); otherwise the running
+// statistics. Writes save_mean[c], save_invstd[c].
+template <class T>
+__global__ void finish_stats_kernel(T* save_mean, T* save_invstd, const double* partials,
+                                    int64_t splits, T* running_mean, T* running_var,
+                                    int64_t channels, int64_t n, bool training, double momentum,
+                                    double eps) {
+  const int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (c >= channels) return;
   double mean, invstd;
   if (training) {
-    double s = 0;
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) s += double(channel_value(x, c, j, channels, hw));
-    mean = cuda::block_reduce(s, Sum(), scratch) / double(n);
-    double sq = 0;
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-      const double d = double(channel_value(x, c, j, channels, hw)) - mean;
-      sq += d * d;
-    }
-    const double var = cuda::block_reduce(sq, Sum(), scratch) / double(n);
+    double sum, sum_sq;
+    add_splits(partials, c, splits, sum, sum_sq);
+    mean = sum / double(n);
+    const double var = fmax(sum_sq / double(n) - mean * mean, 0.0);
     invstd = 1.0 / sqrt(var + eps);
-    if (threadIdx.x == 0 && running_mean) {
+    if (running_mean) {
       running_mean[c] = T((1 - momentum) * double(running_mean[c]) + momentum * mean);
       const double unbiased = n > 1 ? var * double(n) / double(n - 1) : var;
       running_var[c] = T((1 - momentum) * double(running_var[c]) + momentum * unbiased);
@@ -60,10 +124,8 @@ __global__ void channel_stats_kernel(T* save_mean, T* save_invstd, const T* x, T
     mean = double(running_mean[c]);
     invstd = 1.0 / sqrt(double(running_var[c]) + eps);
   }
-  if (threadIdx.x == 0) {
-    save_mean[c] = T(mean);
-    save_invstd[c] = T(invstd);
-  }
+  save_mean[c] = T(mean);
+  save_invstd[c] = T(invstd);
 }
 
 // y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] over y, x: [B, C, HW].
@@ -78,33 +140,26 @@ __global__ void normalize_kernel(T* y, const T* x, const T* mean, const T* invst
   }
 }
 
-// One block per channel: gbias[c] = sum(gy), gweight[c] = sum(gy (x - mean)) * invstd, and
-// coef[c], coef[C + c], coef[2C + c] = the k, mean_gy, proj of
-// gx = k (gy - mean_gy - (x - mean) proj) (mean_gy = proj = 0 in evaluation).
+// One thread per channel, from the partial sums of gy and gy (x - mean):
+// gbias[c] = sum(gy), gweight[c] = sum(gy (x - mean)) * invstd, and coef[c], coef[C + c],
+// coef[2C + c] = the k, mean_gy, proj of gx = k (gy - mean_gy - (x - mean) proj)
+// (mean_gy = proj = 0 in evaluation).
 template <class T>
-__global__ void channel_grad_kernel(T* gweight, T* gbias, T* coef, const T* gy, const T* x,
-                                    const T* weight, const T* save_mean, const T* save_invstd,
-                                    int64_t batch, int64_t channels, int64_t hw, bool training) {
-  __shared__ double scratch[32];
-  const int64_t c = blockIdx.x, n = batch * hw;
-  const T mean = save_mean[c];
-  double s0 = 0, s1 = 0;
-  for (int64_t j = threadIdx.x; j < n; j += blockDim.x) {
-    const double g = double(channel_value(gy, c, j, channels, hw));
-    s0 += g;
-    s1 += g * double(channel_value(x, c, j, channels, hw) - mean);
-  }
-  const double sum_gy = cuda::block_reduce(s0, Sum(), scratch);
-  const double sum_gy_xc = cuda::block_reduce(s1, Sum(), scratch);
-  if (threadIdx.x != 0) return;
+__global__ void finish_grad_kernel(T* gweight, T* gbias, T* coef, const double* partials,
+                                   int64_t splits, const T* weight, const T* save_invstd,
+                                   int64_t channels, int64_t n, bool training) {
+  const int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (c >= channels) return;
+  double sum_gy, sum_gy_xc;
+  add_splits(partials, c, splits, sum_gy, sum_gy_xc);
   const double invstd = double(save_invstd[c]);
   if (gbias) gbias[c] = T(sum_gy);
   if (gweight) gweight[c] = T(sum_gy_xc * invstd);
   if (!coef) return;
   const double w = weight ? double(weight[c]) : 1.0;
   coef[c] = T(w * invstd);
-  coef[channels + c] = training ? T(sum_gy / double(n)) : T(0);
-  coef[2 * channels + c] = training ? T(sum_gy_xc * invstd * invstd / double(n)) : T(0);
+  coef[channels + c] = training && n > 0 ? T(sum_gy / double(n)) : T(0);
+  coef[2 * channels + c] = training && n > 0 ? T(sum_gy_xc * invstd * invstd / double(n)) : T(0);
 }
 
 // gx = k (gy - mean_gy - (x - mean) proj) over gx, gy, x: [B, C, HW], coef as above.
@@ -123,6 +178,26 @@ void check_bn_views(const char* op, const StridedView& x, const StridedView& oth
         "CUDA kernel expects contiguous [B, C, HW] views");
 }
 
+// Fills partials [C, splits, 2] for the forward (gy null) or the backward.
+template <class T>
+void launch_partials(const cuda::DeviceBuffer& partials, int64_t splits,
+                     const PartialInputs<T>& in, int64_t batch, int64_t channels, int64_t hw) {
+  const int64_t n = batch * hw, per = (n + splits - 1) / splits;
+  if (n == 0) {  // empty channels: zero sums (and no division by hw == 0 in the kernel)
+    MSQ_CUDA_CHECK(cudaMemset(partials.data(), 0, partials.bytes()));
+    return;
+  }
+  check(channels <= 65535, "batch_norm", channels, " channels exceed the grid's limit (65535)");
+  dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(channels));
+  channel_partials_kernel<T><<<grid, kPartialThreads>>>(partials.as<double>(), in, batch, channels,
+                                                        hw, std::max<int64_t>(per, 1));
+  MSQ_CUDA_CHECK(cuda::launch_status());
+}
+
+unsigned blocks_for_channels(int64_t channels) {
+  return static_cast<unsigned>((channels + cuda::kThreads - 1) / cuda::kThreads);
+}
+
 }  // namespace
 
 void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& save_mean,
@@ -134,13 +209,16 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
   check_bn_views("batch_norm", x, y);
   check(training || running_mean.data, "batch_norm", "evaluation needs running statistics");
   const int64_t batch = x.shape[0], channels = x.shape[1], hw = x.shape[2];
-  const int64_t total = batch * channels * hw;
+  const int64_t n = batch * hw, total = channels * n;
   if (channels == 0) return;
+  const int64_t splits = training ? splits_for(channels, n) : 0;
+  cuda::DeviceBuffer partials(size_t(channels * splits * 2) * sizeof(double));
   cuda::dispatch_floating_types(x.dtype, "batch_norm", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    channel_stats_kernel<T><<<unsigned(channels), training ? kStatThreads : 32>>>(
-        save_mean.ptr<T>(), save_invstd.ptr<T>(), x.ptr<T>(), running_mean.ptr<T>(),
-        running_var.ptr<T>(), batch, channels, hw, training, momentum, eps);
+    if (training) launch_partials<T>(partials, splits, {x.ptr<T>(), nullptr, nullptr}, batch, channels, hw);
+    finish_stats_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
+        save_mean.ptr<T>(), save_invstd.ptr<T>(), partials.as<double>(), splits,
+        running_mean.ptr<T>(), running_var.ptr<T>(), channels, n, training, momentum, eps);
     MSQ_CUDA_CHECK(cuda::launch_status());
     if (total == 0) return;
     normalize_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
@@ -157,15 +235,19 @@ void CudaBackend::batch_norm_backward(const StridedView& gx, const StridedView& 
                                       const StridedView& save_invstd, bool training) {
   check_bn_views("batch_norm_backward", x, gy);
   const int64_t batch = x.shape[0], channels = x.shape[1], hw = x.shape[2];
-  const int64_t total = batch * channels * hw;
+  const int64_t n = batch * hw, total = channels * n;
   if (channels == 0) return;
+  const int64_t splits = splits_for(channels, n);
   const size_t elem = x.dtype == DType::Float64 ? 8 : 4;
+  cuda::DeviceBuffer partials(size_t(channels * splits * 2) * sizeof(double));
   cuda::DeviceBuffer coef(gx.data ? size_t(3 * channels) * elem : 0);
   cuda::dispatch_floating_types(x.dtype, "batch_norm_backward", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    channel_grad_kernel<T><<<unsigned(channels), kStatThreads>>>(
-        gweight.ptr<T>(), gbias.ptr<T>(), coef.as<T>(), gy.ptr<T>(), x.ptr<T>(), weight.ptr<T>(),
-        save_mean.ptr<T>(), save_invstd.ptr<T>(), batch, channels, hw, training);
+    launch_partials<T>(partials, splits, {x.ptr<T>(), gy.ptr<T>(), save_mean.ptr<T>()}, batch,
+                       channels, hw);
+    finish_grad_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
+        gweight.ptr<T>(), gbias.ptr<T>(), coef.as<T>(), partials.as<double>(), splits,
+        weight.ptr<T>(), save_invstd.ptr<T>(), channels, n, training);
     MSQ_CUDA_CHECK(cuda::launch_status());
     if (!gx.data || total == 0) return;
     input_grad_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
