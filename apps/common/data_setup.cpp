@@ -88,6 +88,7 @@ data::LoaderOptions loader_options(const train::TrainConfig& config, bool traini
   o.imagenet_normalize = config.imagenet_normalize;
   o.augment = training && config.augment;
   o.offline_copies = training ? config.offline_copies : 0;
+  o.pin_memory = Device::parse(config.device).is_cuda();
   return o;
 }
 

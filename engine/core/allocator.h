@@ -26,5 +26,9 @@ class Allocator {
 };
 
 Allocator& cpu_allocator();
+// Page-locked host memory for CPU tensors bound for the GPU (loader batches): copies from it
+// need no staging. Blocks are cached by size (cudaHostAlloc is slow). Without CUDA, or
+// without a device, it is the CPU allocator.
+Allocator& pinned_host_allocator();
 
 }  // namespace msq

@@ -124,6 +124,11 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
   data_ = allocator_->allocate(bytes);
 }
 
+Storage::Storage(size_t bytes, Device device, Allocator& allocator)
+    : bytes_(bytes), device_(device), allocator_(&allocator) {
+  data_ = allocator_->allocate(bytes);
+}
+
 Storage::~Storage() {
   if (data_) allocator_->deallocate(data_, bytes_);
 }

@@ -11,6 +11,8 @@ namespace msq {
 class Storage {
  public:
   Storage(size_t bytes, Device device);  // uninitialised memory
+  // From a given allocator (e.g. pinned host memory for a CPU tensor).
+  Storage(size_t bytes, Device device, Allocator& allocator);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;

@@ -26,6 +26,17 @@ std::shared_ptr<TensorImpl> make_impl(std::shared_ptr<Storage> storage, const Sh
 
 }  // namespace
 
+Tensor Tensor::empty_pinned(const Shape& shape, DType dtype) {
+  for (int64_t s : shape) {
+    check(s >= 0, "empty_pinned", "negative size in shape ", shape_str(shape));
+  }
+  check(static_cast<int>(shape.size()) <= kMaxDims, "empty_pinned", "shape ", shape_str(shape),
+        " has more than ", kMaxDims, " dims");
+  size_t bytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
+  auto storage = std::make_shared<Storage>(bytes, Device::cpu(), pinned_host_allocator());
+  return Tensor(make_impl(std::move(storage), shape, dtype));
+}
+
 Tensor Tensor::empty(const Shape& shape, TensorOptions options) {
   for (int64_t s : shape) {
     check(s >= 0, "empty", "negative size in shape ", shape_str(shape));

@@ -84,7 +84,7 @@ Batch BatchLoader::State::build(int64_t b) {
   const int64_t rows = std::min(options.batch_size, size - start);
   const int64_t s = options.image_size, plane = s * s;
   Batch batch;
-  batch.images = Tensor::empty({rows, 3, s, s});
+  batch.images = options.pin_memory ? Tensor::empty_pinned({rows, 3, s, s}) : Tensor::empty({rows, 3, s, s});
   batch.labels = Tensor::empty({rows}, DType::Int64);
   float* dst = batch.images.data<float>();
   int64_t* labels = batch.labels.data<int64_t>();

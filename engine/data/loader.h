@@ -48,6 +48,7 @@ struct LoaderOptions {
   bool augment = false;         // online augmentation, new in every epoch
   AugmentOptions augment_options;
   int64_t offline_copies = 0;   // k augmented copies per image, fixed across epochs
+  bool pin_memory = false;      // batch images in page-locked memory (for a GPU consumer)
 };
 
 struct Batch {

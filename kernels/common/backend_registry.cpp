@@ -36,6 +36,7 @@ Backend& backend(Device device) {
 }
 
 #ifndef MSQ_WITH_CUDA
+Allocator& pinned_host_allocator() { return cpu_allocator(); }
 void register_cuda_backend() {}
 bool cuda_available() { return false; }
 int cuda_device_count() { return 0; }

@@ -119,3 +119,13 @@ TEST_CASE("cuda training: learns, checkpoints load on the CPU, a run resumes acr
   train::Predictions again = train::predict(*back_on_gpu, val_loader, Device::cuda());
   CHECK(std::isfinite(again.loss));
 }
+
+TEST_CASE("cuda training: pinned host tensors copy to the GPU and back") {
+  if (!test::require_cuda()) return;
+  Tensor pinned = Tensor::empty_pinned({4, 5});
+  manual_seed(3);
+  pinned.copy_(randn({4, 5}));
+  CHECK(pinned_host_allocator().stats().allocated > 0);  // really page-locked memory
+  Tensor on_gpu = pinned.to(Device::cuda());
+  test::check_close(on_gpu.cpu(), pinned, 0, 0, "pinned round trip");
+}

@@ -158,3 +158,23 @@ TEST_CASE("in-memory items; worker errors reach next()") {
   BatchLoader not_started(fixture_items(1), o);
   CHECK_THROWS_WITH_AS(not_started.next(batch), doctest::Contains("start_epoch"), Error);
 }
+
+TEST_CASE("pin_memory gives the same batches (page-locked when a GPU is present)") {
+  std::vector<LoaderItem> items = fixture_items(9);
+  LoaderOptions o;
+  o.batch_size = 4;
+  o.image_size = 12;
+  o.seed = 4;
+  o.threads = 2;
+  BatchLoader plain(items, o);
+  std::vector<Batch> reference = epoch_batches(plain, 1);
+  o.pin_memory = true;
+  BatchLoader pinned(items, o);
+  std::vector<Batch> got = epoch_batches(pinned, 1);
+  check_same(got, reference);
+  CHECK(got.front().images.device().is_cpu());
+  Tensor t = Tensor::empty_pinned({2, 3});
+  CHECK(t.device().is_cpu());
+  CHECK(t.shape() == Shape{2, 3});
+  CHECK_THROWS_AS(Tensor::empty_pinned({-1}), Error);
+}
