@@ -217,7 +217,7 @@ models_json="$work/msq_models.json"
 models_table="$work/models_table.txt"
 if [ -n "$bin" ] && [ -x "$bin/gpu_models_bench" ]; then
   set +e
-  timeout 150 "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
+  timeout 130 "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
   rc=$?
   set -e
   cat "$work/msq_models.log"
@@ -229,12 +229,16 @@ fi
 models_args=(--steps 10 --warmup 2)
 [ -s "$models_json" ] && models_args+=(--msq-json "$models_json")
 set +e
-timeout 120 python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
+timeout 100 python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
 rc=$?
 set -e
 sed '/^$/,$d' "$work/torch_models.txt"
 sed -n '/^$/,$p' "$work/torch_models.txt" | sed '1d' >"$models_table"
-if [ "$rc" = 0 ]; then note "torch model benchmarks: ok"; else note "torch model benchmarks: FAILED (exit $rc)"; failed=1; fi
+case $rc in
+  0) note "torch model benchmarks: ok" ;;
+  77) note "torch model benchmarks: skipped ($(grep -m1 SKIPPED "$work/torch_models.txt" || true))" ;;
+  *) note "torch model benchmarks: FAILED (exit $rc)"; failed=1 ;;
+esac
 
 # ---- summary, then the table ----------------------------------------------------------------
 section "summary"

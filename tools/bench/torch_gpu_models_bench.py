@@ -96,6 +96,11 @@ def main():
     if not torch.cuda.is_available():
         print("SKIPPED: torch sees no CUDA device")
         return 77
+    try:
+        import torchvision  # noqa: F401  (the reference models)
+    except ImportError:
+        print("SKIPPED: torchvision is not installed (pip install torchvision)")
+        return 77
     torch.backends.cudnn.benchmark = True
     print(f"torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}, "
           f"{torch.cuda.get_device_name()}")
