@@ -50,10 +50,22 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // else is preceded by a LaneSwap that moves it to a row bit (the adjoint method's per-gate
 // derivatives need row targets); SWAP gates only relabel. `perm` gets each wire's physical
 // bit at the end.
+//
+// `folded`: the real-state layout of a circuit whose every op keeps a real state real (RY,
+// CNOT, H, ...): the 2^n real amplitudes in physical order, [2^(n-4)][2][L] with the plane
+// index holding physical bit kLaneBits (no imaginary plane: half the memory traffic). Every
+// real kernel treats the two planes alike, so ops get row bits from physical bit
+// kLaneBits + 1 on, and a wire on the plane bit moves to a row bit (a LaneSwap on lane bit
+// kLaneBits: the planes of two rows exchanged) before a gate touches it.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
-                                 bool lane_targets = false);
+                                 bool lane_targets = false, bool folded = false);
+// The folded layout needs this many qubits at least (room to move wires off the plane bit).
+constexpr int kFoldedMinQubits = kLaneBits + 4;
+// The most bits of one pair group in a pass (apply_real_pairs_group; the kernels take up to
+// sv::kMaxGroupBits): measured on the 20-qubit RY ring, 3 to 6 bits ran within noise.
+constexpr int kPairGroupBits = 4;
 // A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
 // the threads; a smaller one stays on the calling thread.
 constexpr int kParallelQubits = 18;
@@ -144,15 +156,16 @@ class Runner {
   // theta: [rows][n_slots]; inputs: [samples][n_inputs] (amplitude embedding); row_sample
   // maps a row to its sample (empty: identity).
   // With `perm` (from compile_lane_ops), the single-state layout: one row, lanes = qubits.
+  // `folded` (with perm): the folded real-state layout (compile_lane_ops), ops compiled so.
   Runner(const Circuit& c, std::vector<Op> ops, const double* theta, int64_t rows,
          const double* inputs, std::vector<int64_t> row_sample = {},
-         std::vector<int> perm = {})
+         std::vector<int> perm = {}, bool folded = false)
       : c_(c), k_(kernels<R>()), n_(c.n_wires()), ops_(std::move(ops)), theta_(theta),
         rows_(rows), inputs_(inputs), row_sample_(std::move(row_sample)),
-        slots_(slot_offsets(c)), perm_(std::move(perm)) {
+        slots_(slot_offsets(c)), perm_(std::move(perm)), folded_(folded) {
     if (!perm_.empty()) {
       check(rows == 1, "quantum", "the single-state layout holds one sample");
-      n_ -= kLaneBits;
+      n_ -= folded_ ? kLaneBits + 1 : kLaneBits;
     }
     const int S = c.n_slots();
     shared_.assign(S, 1);
@@ -249,7 +262,9 @@ class Runner {
       }
       double norm;
       const std::vector<double> a = embedded_amplitudes(c_, inputs_, &norm);
-      for (int64_t i = 0; i < dim; ++i) psi[((i >> kLaneBits) * 2) * L + (i & (L - 1))] = R(a[i]);
+      for (int64_t i = 0; i < dim; ++i) {  // folded: the real amplitudes in physical order
+        psi[folded_ ? i : ((i >> kLaneBits) * 2) * L + (i & (L - 1))] = R(a[i]);
+      }
       return;
     }
     if (!c_.embedding()) {
@@ -304,6 +319,15 @@ class Runner {
             block[(2 * e) * L + l] = R(z.real());
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
+        }
+        bool real = true;
+        for (const cdouble& z : g.matrix) real = real && z.imag() == 0.0;
+        if (real) {  // the folded layout needs the real kernel (its planes are two rows)
+          alignas(64) R real_block[16 * L];
+          for (int e = 0; e < 16; ++e)
+            for (int l = 0; l < L; ++l) real_block[e * L + l] = block[(2 * e) * L + l];
+          k_.apply_real_matrix2(psi, n, bit, bit2, real_block, planes);
+          return;
         }
         k_.apply_matrix2(psi, n, bit, bit2, block);
         return;
@@ -360,11 +384,11 @@ class Runner {
       return;
     }
     const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
-    const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
+    const int threads = c_.n_wires() >= kParallelQubits ? omp_get_max_threads() : 1;
     std::vector<std::vector<R>> buffers(threads);
     // the initial state is real; while every op so far kept it real (RY, CNOT, ...), the
-    // real kernels leave the zero imaginary plane alone
-    bool real_state = true;
+    // real kernels leave the zero imaginary plane alone (folded: both planes hold amplitudes)
+    bool real_state = !folded_;
     for (const Pass& pass : passes) {
       bool real_ops = true;
       for (int o : pass.ops) real_ops = real_ops && keeps_real(ops_[o]);
@@ -375,6 +399,35 @@ class Runner {
       }
       run_pass(psi, pass, pass.low_rows, real_state ? 1 : 2, buffers);
     }
+  }
+
+  // Whether every op keeps a real state real (the folded layout can run the circuit).
+  bool real_circuit() const {
+    for (const Op& op : ops_)
+      if (!keeps_real(op)) return false;
+    return true;
+  }
+
+  // psi: the folded layout (2^N reals in physical order) <- the same state in the complex
+  // single-state layout, in place (psi holds 2^N complex values). Stages from the top: the
+  // rows of one stage move above every row still to move, so a stage runs in parallel.
+  void unfold(R* psi) const {
+    const int64_t rows = int64_t(1) << (c_.n_wires() - kLaneBits);  // complex-layout rows
+    auto move = [&](int64_t r) {  // folded values [r L, r L + L) -> complex row r
+      alignas(64) R v[L];
+      for (int l = 0; l < L; ++l) v[l] = psi[r * L + l];
+      R* dst = psi + r * 2 * L;
+      for (int l = 0; l < L; ++l) {
+        dst[l] = v[l];
+        dst[L + l] = R(0);
+      }
+    };
+    const bool parallel = c_.n_wires() >= kParallelQubits;
+    for (int64_t hi = rows; hi > 1; hi /= 2) {
+#pragma omp parallel for schedule(static) if (parallel)
+      for (int64_t r = hi / 2; r < hi; ++r) move(r);
+    }
+    move(0);
   }
 
   // Whether an op maps real amplitudes to real amplitudes by real arithmetic alone (a real
@@ -425,9 +478,9 @@ class Runner {
       BlockKind kind = BlockKind::None;
       bool real = false;
       bool pairs = false;  // a 4x4 of two 2x2s on pairs of rows: apply_(real_)pairs2
-      bool chain = false;  // two `pairs` steps on three bits: apply_(real_)pairs2_chain
-      int idx[16] = {};
-      int chain_bits[4] = {};
+      int idx[8] = {};
+      // `pairs` steps run as one group (apply_(real_)pairs_group): [count][2] bits, [count][8]
+      std::vector<int> group_bits, group_idx;
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
@@ -458,32 +511,32 @@ class Runner {
         steps.push_back(std::move(st));
       }
     }
-    // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
-    std::vector<Step> chained;
+    // consecutive `pairs` steps on few bits (a CNOT ring's front) share one sweep
+    std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs &&
-          steps[i].real == steps[i + 1].real) {
-        const Step &a = steps[i], &b = steps[i + 1];
-        const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
-                              (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
-        if (__builtin_popcountll(bits) == 3) {
-          Step st;
-          st.chain = true;
-          st.real = a.real;
-          const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
-          std::copy(cb, cb + 4, st.chain_bits);
-          std::copy(a.idx, a.idx + 8, st.idx);
-          std::copy(b.idx, b.idx + 8, st.idx + 8);
-          st.coeffs = a.coeffs;
-          st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
-          chained.push_back(std::move(st));
-          ++i;
-          continue;
-        }
+      if (!steps[i].pairs) {
+        grouped.push_back(std::move(steps[i]));
+        continue;
       }
-      chained.push_back(std::move(steps[i]));
+      Step st = std::move(steps[i]);
+      uint64_t bits = (uint64_t(1) << st.bit) | (uint64_t(1) << st.bit2);
+      st.group_bits = {st.bit, st.bit2};
+      st.group_idx.assign(st.idx, st.idx + 8);
+      while (i + 1 < steps.size() && steps[i + 1].pairs && steps[i + 1].real == st.real &&
+             int(st.group_bits.size()) < 2 * sv::kMaxGroupSteps) {
+        const Step& b = steps[i + 1];
+        const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
+        if (__builtin_popcountll(with) > kPairGroupBits) break;
+        bits = with;
+        st.group_bits.push_back(b.bit);
+        st.group_bits.push_back(b.bit2);
+        st.group_idx.insert(st.group_idx.end(), b.idx, b.idx + 8);
+        st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
+        ++i;
+      }
+      grouped.push_back(std::move(st));
     }
-    steps.swap(chained);
+    steps.swap(grouped);
     const int64_t chunks = int64_t(1) << outside.size(), runs = int64_t(run_start.size());
     // a state far larger than the caches is written back around them
     const bool stream = (tile_values() * sizeof(R)) >> 26 != 0;
@@ -586,10 +639,13 @@ class Runner {
   }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n, int planes) const {
-    if (st.chain && st.real) {
-      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data(), planes);
-    } else if (st.chain) {
-      k_.apply_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    const int group = int(st.group_bits.size()) / 2;
+    if (group > 1 && st.real) {
+      k_.apply_real_pairs_group(psi, n, group, st.group_bits.data(), st.group_idx.data(),
+                                st.coeffs.data(), planes);
+    } else if (group > 1) {
+      k_.apply_pairs_group(psi, n, group, st.group_bits.data(), st.group_idx.data(),
+                           st.coeffs.data());
     } else if (st.pairs && st.real) {
       k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
     } else if (st.pairs) {
@@ -890,6 +946,7 @@ class Runner {
   std::vector<Mat2> shared_mat_;
   std::vector<OpPlan> plans_;
   std::vector<int> perm_;
+  bool folded_ = false;
 };
 
 // Runs f(tile) over all tiles on up to `threads` OpenMP threads (one tile: the caller).
