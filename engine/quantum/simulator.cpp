@@ -49,7 +49,7 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
       const detail::Runner<R> folded(c, std::move(folded_ops), theta.data(), 1,
                                      batch.inputs.data(), {}, folded_perm, true);
       const detail::ChunkShape half = detail::chunk_shape(rows - 1, sizeof(R), o);
-      folded.run_passes(psi.data(), half.local_rows, half.low_rows);
+      folded.run_passes(psi.data(), half);
       folded.unfold(psi.data());
       // the measurements read the complex layout, with the folded run's wire placement
       const detail::Runner<R> measure(c, {}, theta.data(), 1, batch.inputs.data(), {},
@@ -57,7 +57,7 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
       visit(measure, 0, psi.data());
       return;
     }
-    run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
+    run.run_passes(psi.data(), chunk);
     visit(run, 0, psi.data());
     return;
   }

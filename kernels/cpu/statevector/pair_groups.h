@@ -20,9 +20,10 @@ struct GroupStep {
 
 // One quad of a real pair step: y0, y1 from (xa1, xb1); y2, y3 from (xa2, xb2), P planes.
 // m: [4][2][L] (output, input). All inputs are read before any output is written (in place).
+// Always inlined: a call per quad costs more than the quad (measured: 41% of the RX ring).
 template <int P, class R>
-inline void real_pair_quad(const R* from, const int64_t* in, R* to, const int64_t* out,
-                           const R (*m)[2][L]) {
+[[gnu::always_inline]] inline void real_pair_quad(const R* from, const int64_t* in, R* to,
+                                                  const int64_t* out, const R (*m)[2][L]) {
   const R* a1 = from + in[0];
   const R* b1 = from + in[1];
   const R* a2 = from + in[2];
@@ -45,8 +46,8 @@ inline void real_pair_quad(const R* from, const int64_t* in, R* to, const int64_
 
 // The same with complex coefficients: m: [4][2][2][L] (output, input, re/im).
 template <class R>
-inline void complex_pair_quad(const R* from, const int64_t* in, R* to, const int64_t* out,
-                              const R (*m)[2][2][L]) {
+[[gnu::always_inline]] inline void complex_pair_quad(const R* from, const int64_t* in, R* to,
+                                                     const int64_t* out, const R (*m)[2][2][L]) {
   const R* a1 = from + in[0];
   const R* b1 = from + in[1];
   const R* a2 = from + in[2];
