@@ -63,9 +63,10 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
                                  bool lane_targets = false, bool folded = false);
 // The folded layout needs this many qubits at least (room to move wires off the plane bit).
 constexpr int kFoldedMinQubits = kLaneBits + 4;
-// The most bits of one pair group in a pass (apply_real_pairs_group; the kernels take up to
-// sv::kMaxGroupBits): measured on the 20-qubit RY ring, 3 to 6 bits ran within noise.
-constexpr int kPairGroupBits = 4;
+// The most bits of one pair group in a pass (apply_real_pairs_group). Measured on the
+// 20-qubit rings with the state in one chunk: 6 bits 0.054-0.057 ms/gate (RY), 4 bits
+// 0.058-0.064, 3 bits 0.064-0.065; 7 and 8 bits within noise of 6.
+constexpr int kPairGroupBits = sv::kMaxGroupBits;
 // A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
 // the threads; a smaller one stays on the calling thread.
 constexpr int kParallelQubits = 18;
