@@ -532,9 +532,65 @@ class Runner {
         steps.push_back(std::move(st));
       }
     }
-    // consecutive `pairs` steps on few bits (a CNOT ring's front) share one sweep
+    // consecutive pair steps on few bits (a CNOT ring's front) share one sweep. Besides the
+    // `pairs` blocks, a CNOT on two row bits (a permutation of each quad) and a one-bit 2x2
+    // (paired with any other bit of the group) join a group as pair steps.
+    auto is_cnot = [](const Step& x) {
+      return x.op && x.op->type == OpType::X && x.op->lane_ctrl == 0 && x.outside_ctrl == 0 &&
+             __builtin_popcountll(x.inside_ctrl) == 1;
+    };
+    auto is_one_bit = [](const Step& x) {
+      return !x.op && x.kind == BlockKind::Rows && x.bit < 0 && !x.pairs;
+    };
+    // coefficients of a pair step from its rows' 2x2s: output k = c[k][0] x_a + c[k][1] x_b
+    auto set_pairs = [](Step& x, int hi, int lo, const int* idx, const cdouble (*c)[2]) {
+      x.op = nullptr;
+      x.kind = BlockKind::Rows;
+      x.pairs = true;
+      x.bit = hi;
+      x.bit2 = lo;
+      std::copy(idx, idx + 8, x.idx);
+      const int planes = x.real ? 1 : 2;
+      x.coeffs.assign(8 * planes * L, R(0));
+      for (int k = 0; k < 4; ++k)
+        for (int j = 0; j < 2; ++j)
+          for (int l = 0; l < L; ++l) {
+            x.coeffs[((k * 2 + j) * planes) * L + l] = R(c[k][j].real());
+            if (planes == 2) x.coeffs[((k * 2 + j) * 2 + 1) * L + l] = R(c[k][j].imag());
+          }
+    };
+    auto cnot_to_pairs = [&](Step& x) {
+      static const int idx[8] = {0, 1, 0, 1, 2, 3, 3, 2};  // rows 2 and 3 exchanged
+      static const cdouble c[4][2] = {{1.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}, {0.0, 1.0}};
+      x.real = true;
+      set_pairs(x, __builtin_ctzll(x.inside_ctrl), x.bit, idx, c);
+    };
+    auto one_bit_to_pairs = [&](Step& x, int partner) {  // coeffs: [4][planes][L] (m00..m11)
+      static const int idx[8] = {0, 1, 0, 1, 2, 3, 2, 3};
+      const int planes = x.real ? 1 : 2;
+      auto m = [&](int e) {  // lane 0's entry: a block's lanes agree here (shared angles)
+        return cdouble(x.coeffs[(planes * e) * L], planes == 2 ? x.coeffs[(2 * e + 1) * L] : 0.0);
+      };
+      bool uniform = true;  // every lane the same 2x2 (else keep the block as it is)
+      for (int e = 0; e < 4; ++e)
+        for (int q = 0; q < planes; ++q)
+          for (int l = 1; l < L; ++l)
+            uniform = uniform && x.coeffs[(planes * e + q) * L + l] == x.coeffs[(planes * e + q) * L];
+      if (!uniform) return false;
+      const cdouble c[4][2] = {{m(0), m(1)}, {m(2), m(3)}, {m(0), m(1)}, {m(2), m(3)}};
+      set_pairs(x, partner, x.bit2, idx, c);
+      return true;
+    };
+    auto to_complex = [](std::vector<R>& coeffs) {  // [..][L] real -> [..][2][L]
+      std::vector<R> out(2 * coeffs.size(), R(0));
+      for (size_t e = 0; e < coeffs.size() / L; ++e)
+        std::copy_n(coeffs.data() + e * L, L, out.data() + 2 * e * L);
+      coeffs.swap(out);
+    };
     std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
+      if (is_cnot(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs)
+        cnot_to_pairs(steps[i]);
       if (!steps[i].pairs) {
         grouped.push_back(std::move(steps[i]));
         continue;
@@ -543,11 +599,27 @@ class Runner {
       uint64_t bits = (uint64_t(1) << st.bit) | (uint64_t(1) << st.bit2);
       st.group_bits = {st.bit, st.bit2};
       st.group_idx.assign(st.idx, st.idx + 8);
-      while (i + 1 < steps.size() && steps[i + 1].pairs && steps[i + 1].real == st.real &&
-             int(st.group_bits.size()) < 2 * sv::kMaxGroupSteps) {
-        const Step& b = steps[i + 1];
+      while (i + 1 < steps.size() && int(st.group_bits.size()) < 2 * sv::kMaxGroupSteps) {
+        Step& b = steps[i + 1];
+        if (is_cnot(b)) {
+          const uint64_t with = bits | b.inside_ctrl | (uint64_t(1) << b.bit);
+          if (__builtin_popcountll(with) > kPairGroupBits) break;
+          cnot_to_pairs(b);
+        } else if (is_one_bit(b)) {
+          const int partner = st.group_bits[0] != b.bit2 ? st.group_bits[0] : st.group_bits[1];
+          if (!one_bit_to_pairs(b, partner)) break;
+        }
+        if (!b.pairs) break;
         const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
         if (__builtin_popcountll(with) > kPairGroupBits) break;
+        if (st.real && !b.real) {  // the group turns complex
+          to_complex(st.coeffs);
+          st.real = false;
+        }
+        if (!st.real && b.real) {
+          to_complex(b.coeffs);
+          b.real = false;
+        }
         bits = with;
         st.group_bits.push_back(b.bit);
         st.group_bits.push_back(b.bit2);
