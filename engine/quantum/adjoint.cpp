@@ -73,7 +73,7 @@ void lane_sweep(const Circuit& c, const Batch& batch, const double* g, const Sim
   const int n = c.n_wires(), K = c.n_observables(), I = c.n_inputs(), W = c.n_weights();
   const int rows = n - kLaneBits;
   check_memory(rows, sizeof(R), 2, "adjoint");
-  const ChunkShape chunk = chunk_shape(rows, sizeof(R), o);
+  const ChunkShape chunk = chunk_shape(rows, sizeof(R), o, n);
   const std::vector<double> theta = resolve_angles(c, batch);
   std::vector<int> perm;
   std::vector<Op> ops = compile_lane_ops(c, o.fuse, &perm);

@@ -84,11 +84,17 @@ struct ChunkShape {
 // (20 qubits complex64: 0.16 against 0.20 ms/gate for RX; 21 folded: 0.15 against 0.17),
 // tied at 16 MiB and lost at 32 MiB.
 constexpr int kWholeStateBytesLog2 = 23;
-inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o) {
+// With several threads (a state of kParallelQubits or more) such a state is cut in one
+// chunk per thread instead: one fork per pass, not one per block.
+inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o, int qubits) {
   if (!o.cache_blocking) return {row_bits, row_bits, false};
   const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
   int local = std::min(row_bits, 19 - row_bytes_log2);  // 512 KiB
-  if (row_bits + row_bytes_log2 <= kWholeStateBytesLog2) local = row_bits;
+  if (row_bits + row_bytes_log2 <= kWholeStateBytesLog2) {
+    int split = 0;  // log2 of the thread count, rounded up
+    while (qubits >= kParallelQubits && (1 << split) < omp_get_max_threads()) ++split;
+    local = std::max(row_bits - split, 1);
+  }
   if (o.chunk_row_bits > 0) local = std::min(o.chunk_row_bits, row_bits);
   return {local, std::min(local / 2, 5), true};
 }

@@ -150,7 +150,7 @@ void apply_pairs_group_g(R* psi, int n, int count, const int* group_bits,
       }
     }
   };
-  if (groups < kParallelPairs / 4) {
+  if ((groups << G) < 2 * kParallelPairs) {  // as many rows as a one-bit kernel's threshold
     for (int64_t k = 0; k < groups; ++k) body(k);
     return;
   }
