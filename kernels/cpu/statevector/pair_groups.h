@@ -32,14 +32,20 @@ template <int P, class R>
   R* y1 = to + out[1];
   R* y2 = to + out[2];
   R* y3 = to + out[3];
-  for (int p = 0; p < P * L; p += L) {  // the real plane, then the imaginary plane
 #pragma omp simd
-    for (int l = 0; l < L; ++l) {
-      const R xa1 = a1[p + l], xb1 = b1[p + l], xa2 = a2[p + l], xb2 = b2[p + l];
-      y0[p + l] = m[0][0][l] * xa1 + m[0][1][l] * xb1;
-      y1[p + l] = m[1][0][l] * xa1 + m[1][1][l] * xb1;
-      y2[p + l] = m[2][0][l] * xa2 + m[2][1][l] * xb2;
-      y3[p + l] = m[3][0][l] * xa2 + m[3][1][l] * xb2;
+  for (int l = 0; l < L; ++l) {  // each coefficient loaded once for both planes
+    R xa1[P], xb1[P], xa2[P], xb2[P];
+    for (int p = 0; p < P; ++p) {
+      xa1[p] = a1[p * L + l], xb1[p] = b1[p * L + l];
+      xa2[p] = a2[p * L + l], xb2[p] = b2[p * L + l];
+    }
+    const R c00 = m[0][0][l], c01 = m[0][1][l], c10 = m[1][0][l], c11 = m[1][1][l];
+    const R c20 = m[2][0][l], c21 = m[2][1][l], c30 = m[3][0][l], c31 = m[3][1][l];
+    for (int p = 0; p < P; ++p) {
+      y0[p * L + l] = c00 * xa1[p] + c01 * xb1[p];
+      y1[p * L + l] = c10 * xa1[p] + c11 * xb1[p];
+      y2[p * L + l] = c20 * xa2[p] + c21 * xb2[p];
+      y3[p * L + l] = c30 * xa2[p] + c31 * xb2[p];
     }
   }
 }
