@@ -23,6 +23,9 @@
 namespace msq::sv {
 
 inline constexpr int kLanes = 8;
+// The most bits and steps of one pair group (apply_real_pairs_group).
+inline constexpr int kMaxGroupBits = 6;
+inline constexpr int kMaxGroupSteps = 8;
 
 // One gate of an adjoint block (adjoint_block1). Rotations exp(-i t G / 2) (G = X, Y, Z) give
 // Im <lam|G|psi>; Phase diag(1, e^{it}) gives -2 Im <lam|P1|psi>; Matrix gives
@@ -84,16 +87,19 @@ class StatevectorKernels {
   // m[k][1] x[in_b] of its pair.
   virtual void apply_real_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
                                  const R* m, int planes) const = 0;
-  // Two apply_real_pairs2 steps on three distinct bits in one sweep: bits: [2][2] (bit_hi,
-  // bit_lo of each), idx: [2][8], m: [2][4][2][L].
-  virtual void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                                       const R* m, int planes) const = 0;
-  // The same two with complex coefficients (RX then a CNOT, ...): m: [4][2][2][L] (output,
-  // input, re/im) per step.
+  // apply_real_pairs2 with complex coefficients (RX then a CNOT, ...): m: [4][2][2][L] (output,
+  // input, re/im).
   virtual void apply_pairs2(R* psi, int n, int bit_hi, int bit_lo, const int* idx,
                             const R* m) const = 0;
-  virtual void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                                  const R* m) const = 0;
+  // A run of `count` (<= kMaxGroupSteps) apply_real_pairs2 steps, in order, whose bits number
+  // at most kMaxGroupBits (blocks along a CNOT chain), in one sweep over the groups of rows
+  // those bits span: bits: [count][2] (bit_hi, bit_lo of each), idx: [count][8], m:
+  // [count][4][2][L].
+  virtual void apply_real_pairs_group(R* psi, int n, int count, const int* bits,
+                                      const int* idx, const R* m, int planes) const = 0;
+  // The same with complex coefficients (apply_pairs2's): m: [count][4][2][2][L].
+  virtual void apply_pairs_group(R* psi, int n, int count, const int* bits, const int* idx,
+                                 const R* m) const = 0;
   // A real 4x4 (a fused block of real gates: RY, CNOT, ...): m: [16][L].
   virtual void apply_real_matrix2(R* psi, int n, int bit_hi, int bit_lo, const R* m,
                                   int planes) const = 0;

@@ -26,7 +26,7 @@ uint64_t op_touched_bits(const Op& op) {
   if (op.lane_target >= 0) lanes |= uint64_t(1) << op.lane_target;
   if (op.type == OpType::LaneSwap || op.type == OpType::LaneMatrix1)
     lanes |= uint64_t(1) << op.bit2;
-  return (rows << kLaneBits) | lanes;
+  return (rows << (kLaneBits + 1)) | lanes;
 }
 
 namespace {
@@ -36,7 +36,9 @@ namespace {
 Pass greedy_pass(const std::vector<Op>& ops, const std::vector<int>& left, int rows,
                  int local_rows, int low_rows, std::vector<int>* later) {
   const uint64_t low = row(low_rows) - 1;
-  const uint64_t all_bits = (uint64_t(1) << (rows + kLaneBits)) - 1;
+  // every physical bit (the plane bit kLaneBits counts as touched: it is in the folded layout)
+  const uint64_t plane = uint64_t(1) << kLaneBits;
+  const uint64_t all_bits = (uint64_t(1) << (rows + kLaneBits + 1)) - 1;
   Pass pass;
   pass.low_rows = low_rows;
   uint64_t local = low, blocked = 0;  // blocked: qubits of ops left for a later pass
@@ -47,7 +49,7 @@ Pass greedy_pass(const std::vector<Op>& ops, const std::vector<int>& left, int r
     const uint64_t touched = op_touched_bits(op), need = op_local_rows(op);
     const int extra = __builtin_popcountll(need & ~local);
     const bool fits = extra <= free;
-    if (blocked == all_bits) {  // nothing further can move ahead
+    if ((blocked | plane) == all_bits) {  // nothing further can move ahead
       later->insert(later->end(), left.begin() + j, left.end());
       break;
     }

@@ -26,7 +26,8 @@ struct Pass {
 
 // The row bits an op needs in the chunk (the rows it mixes).
 uint64_t op_local_rows(const Op& op);
-// Every physical bit an op reads or changes (lane bits 0..2, row bit r at 3 + r).
+// Every physical bit an op reads or changes: lane bits 0..2, the plane bit 3 (a LaneSwap on
+// lane bit 3 in the folded layout, runner.h), row bit r at 4 + r.
 uint64_t op_touched_bits(const Op& op);
 
 // Greedy: each pass takes, in order, every op that fits the local bits chosen so far (or

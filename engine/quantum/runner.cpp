@@ -105,10 +105,12 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 namespace msq::quantum::detail {
 
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
-                                 bool lane_targets) {
+                                 bool lane_targets, bool folded) {
   const int n = c.n_wires();
-  check(n > kLaneBits, "quantum", "the single-state layout needs more than ", kLaneBits,
-        " qubits");
+  // folded: physical bit kLaneBits is the plane bit (no gate acts on it there) and row bits
+  // start above it
+  const int row0 = folded ? kLaneBits + 1 : kLaneBits;
+  check(n > row0, "quantum", "the single-state layout needs more than ", row0, " qubits");
   std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
   for (int w = 0; w < n; ++w) {
     phys[w] = wire_bit(n, w);
@@ -142,11 +144,11 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
   };
   // moves wire w (in the lanes) to a row bit
   auto evict = [&](int w, const std::vector<int>& busy) {
-    const int b = pick(kLaneBits, n, busy);
+    const int b = pick(row0, n, busy);
     check(b >= 0, "quantum", "no free row bit to move a qubit out of the lanes");
     Op op;
     op.type = OpType::LaneSwap;
-    op.bit = b - kLaneBits;
+    op.bit = b - row0;
     op.bit2 = phys[w];
     out.push_back(op);
     relabel(b, phys[w]);
@@ -159,12 +161,15 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
       relabel(phys[g.wires[0]], phys[g.wires[1]]);
       continue;
     }
+    if (folded)  // a wire on the plane bit moves to a row bit first
+      for (int w : g.wires)
+        if (phys[w] == kLaneBits) evict(w, g.wires);
     if (logical.type == OpType::Matrix2) {
       for (int w : g.wires)
         if (phys[w] < kLaneBits) evict(w, g.wires);  // keeps the other wire in its row
       Op op = logical;
-      op.bit = phys[g.wires[0]] - kLaneBits;
-      op.bit2 = phys[g.wires[1]] - kLaneBits;
+      op.bit = phys[g.wires[0]] - row0;
+      op.bit2 = phys[g.wires[1]] - row0;
       out.push_back(op);
       continue;
     }
@@ -181,7 +186,7 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
       if (p < kLaneBits) {
         op.lane_ctrl |= 1 << p;
       } else {
-        op.ctrl |= uint64_t(1) << (p - kLaneBits);
+        op.ctrl |= uint64_t(1) << (p - row0);
       }
     }
     if (in_lanes) {
@@ -194,7 +199,7 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
       op.bit = 0;
       while (op.ctrl & (uint64_t(1) << op.bit)) ++op.bit;
     } else {
-      op.bit = phys[target] - kLaneBits;
+      op.bit = phys[target] - row0;
     }
     if (op.type == OpType::X && op.lane_ctrl) op.type = OpType::Matrix1;
     out.push_back(op);

@@ -50,26 +50,53 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // else is preceded by a LaneSwap that moves it to a row bit (the adjoint method's per-gate
 // derivatives need row targets); SWAP gates only relabel. `perm` gets each wire's physical
 // bit at the end.
+//
+// `folded`: the real-state layout of a circuit whose every op keeps a real state real (RY,
+// CNOT, H, ...): the 2^n real amplitudes in physical order, [2^(n-4)][2][L] with the plane
+// index holding physical bit kLaneBits (no imaginary plane: half the memory traffic). Every
+// real kernel treats the two planes alike, so ops get row bits from physical bit
+// kLaneBits + 1 on, and a wire on the plane bit moves to a row bit (a LaneSwap on lane bit
+// kLaneBits: the planes of two rows exchanged) before a gate touches it.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
-                                 bool lane_targets = false);
+                                 bool lane_targets = false, bool folded = false);
+// The folded layout needs this many qubits at least (room to move wires off the plane bit).
+constexpr int kFoldedMinQubits = kLaneBits + 4;
+// The most bits of one pair group in a pass (apply_real_pairs_group). Measured on the
+// 20-qubit rings with the state in one chunk: 6 bits 0.054-0.057 ms/gate (RY), 4 bits
+// 0.058-0.064, 3 bits 0.064-0.065; 7 and 8 bits within noise of 6.
+constexpr int kPairGroupBits = sv::kMaxGroupBits;
 // A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
 // the threads; a smaller one stays on the calling thread.
 constexpr int kParallelQubits = 18;
 // The chunks of the single-state layout's passes (pass_plan.h) for a state of `row_bits`
 // row bits of R = float or double: local_rows row bits per chunk (all of them without
 // cache blocking), the lowest low_rows of them in every chunk (contiguous runs; a pass may
-// take low_rows - 3 instead, pass_plan.h).
+// take low_rows - 3 instead, pass_plan.h). A state of at most 2^kWholeStateBytesLog2 bytes
+// is one chunk: its fused blocks run in place, with no copies (the state stays in the
+// caches between blocks). Without cache blocking (`blocked` false) the ops run one by one.
 struct ChunkShape {
   int local_rows, low_rows;
+  bool blocked;
 };
-inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o) {
-  if (!o.cache_blocking) return {row_bits, row_bits};
+// Measured on the RY / RX rings (Zen 4, 1 MiB L2, 32 MiB L3): one chunk won up to 8 MiB
+// (20 qubits complex64: 0.16 against 0.20 ms/gate for RX; 21 folded: 0.15 against 0.17),
+// tied at 16 MiB and lost at 32 MiB.
+constexpr int kWholeStateBytesLog2 = 23;
+// With several threads (a state of kParallelQubits or more) such a state is cut in one
+// chunk per thread instead: one fork per pass, not one per block.
+inline ChunkShape chunk_shape(int row_bits, size_t real_size, const SimOptions& o, int qubits) {
+  if (!o.cache_blocking) return {row_bits, row_bits, false};
   const int row_bytes_log2 = real_size == 4 ? 6 : 7;  // 2 * L reals per row
-  const int local = o.chunk_row_bits > 0 ? std::min(o.chunk_row_bits, row_bits)
-                                         : std::min(row_bits, 19 - row_bytes_log2);  // 512 KiB
-  return {local, std::min(local / 2, 5)};
+  int local = std::min(row_bits, 19 - row_bytes_log2);  // 512 KiB
+  if (row_bits + row_bytes_log2 <= kWholeStateBytesLog2) {
+    int split = 0;  // log2 of the thread count, rounded up
+    while (qubits >= kParallelQubits && (1 << split) < omp_get_max_threads()) ++split;
+    local = std::max(row_bits - split, 1);
+  }
+  if (o.chunk_row_bits > 0) local = std::min(o.chunk_row_bits, row_bits);
+  return {local, std::min(local / 2, 5), true};
 }
 // Whether a run uses the single-state layout.
 inline bool use_lane_layout(const Circuit& c, int64_t batch, const SimOptions& o) {
@@ -144,15 +171,16 @@ class Runner {
   // theta: [rows][n_slots]; inputs: [samples][n_inputs] (amplitude embedding); row_sample
   // maps a row to its sample (empty: identity).
   // With `perm` (from compile_lane_ops), the single-state layout: one row, lanes = qubits.
+  // `folded` (with perm): the folded real-state layout (compile_lane_ops), ops compiled so.
   Runner(const Circuit& c, std::vector<Op> ops, const double* theta, int64_t rows,
          const double* inputs, std::vector<int64_t> row_sample = {},
-         std::vector<int> perm = {})
+         std::vector<int> perm = {}, bool folded = false)
       : c_(c), k_(kernels<R>()), n_(c.n_wires()), ops_(std::move(ops)), theta_(theta),
         rows_(rows), inputs_(inputs), row_sample_(std::move(row_sample)),
-        slots_(slot_offsets(c)), perm_(std::move(perm)) {
+        slots_(slot_offsets(c)), perm_(std::move(perm)), folded_(folded) {
     if (!perm_.empty()) {
       check(rows == 1, "quantum", "the single-state layout holds one sample");
-      n_ -= kLaneBits;
+      n_ -= folded_ ? kLaneBits + 1 : kLaneBits;
     }
     const int S = c.n_slots();
     shared_.assign(S, 1);
@@ -249,7 +277,9 @@ class Runner {
       }
       double norm;
       const std::vector<double> a = embedded_amplitudes(c_, inputs_, &norm);
-      for (int64_t i = 0; i < dim; ++i) psi[((i >> kLaneBits) * 2) * L + (i & (L - 1))] = R(a[i]);
+      for (int64_t i = 0; i < dim; ++i) {  // folded: the real amplitudes in physical order
+        psi[folded_ ? i : ((i >> kLaneBits) * 2) * L + (i & (L - 1))] = R(a[i]);
+      }
       return;
     }
     if (!c_.embedding()) {
@@ -305,6 +335,15 @@ class Runner {
             block[(2 * e + 1) * L + l] = R(z.imag());
           }
         }
+        bool real = true;
+        for (const cdouble& z : g.matrix) real = real && z.imag() == 0.0;
+        if (real) {  // the folded layout needs the real kernel (its planes are two rows)
+          alignas(64) R real_block[16 * L];
+          for (int e = 0; e < 16; ++e)
+            for (int l = 0; l < L; ++l) real_block[e * L + l] = block[(2 * e) * L + l];
+          k_.apply_real_matrix2(psi, n, bit, bit2, real_block, planes);
+          return;
+        }
         k_.apply_matrix2(psi, n, bit, bit2, block);
         return;
       }
@@ -352,19 +391,31 @@ class Runner {
   // The single-state layout by passes (pass_plan.h): each pass gathers chunks of the state
   // into a cache-sized buffer (local_rows row bits, its lowest low_rows row bits always in),
   // applies its ops there and scatters them back. Chunks go over the threads when the state
-  // is large; each chunk's arithmetic is the same whatever the thread count.
-  void run_passes(R* psi, int local_rows, int low_rows) const {
+  // is large; each chunk's arithmetic is the same whatever the thread count. A chunk that is
+  // the whole state: one pass in place up to the first op that makes the state complex,
+  // one after it. Unblocked: the ops one by one (the reference the tests compare with).
+  void run_passes(R* psi, const ChunkShape& chunk) const {
     prepare(0, psi);
-    if (local_rows >= n_) {
+    if (!chunk.blocked) {
       for (const Op& op : ops_) apply(0, op, psi);
       return;
     }
-    const std::vector<Pass> passes = plan_passes(ops_, n_, local_rows, low_rows);
-    const int threads = n_ + kLaneBits >= kParallelQubits ? omp_get_max_threads() : 1;
+    std::vector<Pass> passes;
+    if (chunk.local_rows >= n_) {
+      const uint64_t all = (uint64_t(1) << n_) - 1;
+      passes.push_back({all, n_, {}});
+      for (size_t i = 0; i < ops_.size(); ++i) {
+        if (!keeps_real(ops_[i]) && passes.size() == 1) passes.push_back({all, n_, {}});
+        passes.back().ops.push_back(int(i));
+      }
+    } else {
+      passes = plan_passes(ops_, n_, chunk.local_rows, chunk.low_rows);
+    }
+    const int threads = c_.n_wires() >= kParallelQubits ? omp_get_max_threads() : 1;
     std::vector<std::vector<R>> buffers(threads);
     // the initial state is real; while every op so far kept it real (RY, CNOT, ...), the
-    // real kernels leave the zero imaginary plane alone
-    bool real_state = true;
+    // real kernels leave the zero imaginary plane alone (folded: both planes hold amplitudes)
+    bool real_state = !folded_;
     for (const Pass& pass : passes) {
       bool real_ops = true;
       for (int o : pass.ops) real_ops = real_ops && keeps_real(ops_[o]);
@@ -375,6 +426,35 @@ class Runner {
       }
       run_pass(psi, pass, pass.low_rows, real_state ? 1 : 2, buffers);
     }
+  }
+
+  // Whether every op keeps a real state real (the folded layout can run the circuit).
+  bool real_circuit() const {
+    for (const Op& op : ops_)
+      if (!keeps_real(op)) return false;
+    return true;
+  }
+
+  // psi: the folded layout (2^N reals in physical order) <- the same state in the complex
+  // single-state layout, in place (psi holds 2^N complex values). Stages from the top: the
+  // rows of one stage move above every row still to move, so a stage runs in parallel.
+  void unfold(R* psi) const {
+    const int64_t rows = int64_t(1) << (c_.n_wires() - kLaneBits);  // complex-layout rows
+    auto move = [&](int64_t r) {  // folded values [r L, r L + L) -> complex row r
+      alignas(64) R v[L];
+      for (int l = 0; l < L; ++l) v[l] = psi[r * L + l];
+      R* dst = psi + r * 2 * L;
+      for (int l = 0; l < L; ++l) {
+        dst[l] = v[l];
+        dst[L + l] = R(0);
+      }
+    };
+    const bool parallel = c_.n_wires() >= kParallelQubits;
+    for (int64_t hi = rows; hi > 1; hi /= 2) {
+#pragma omp parallel for schedule(static) if (parallel)
+      for (int64_t r = hi / 2; r < hi; ++r) move(r);
+    }
+    move(0);
   }
 
   // Whether an op maps real amplitudes to real amplitudes by real arithmetic alone (a real
@@ -425,9 +505,9 @@ class Runner {
       BlockKind kind = BlockKind::None;
       bool real = false;
       bool pairs = false;  // a 4x4 of two 2x2s on pairs of rows: apply_(real_)pairs2
-      bool chain = false;  // two `pairs` steps on three bits: apply_(real_)pairs2_chain
-      int idx[16] = {};
-      int chain_bits[4] = {};
+      int idx[8] = {};
+      // `pairs` steps run as one group (apply_(real_)pairs_group): [count][2] bits, [count][8]
+      std::vector<int> group_bits, group_idx;
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
@@ -458,39 +538,114 @@ class Runner {
         steps.push_back(std::move(st));
       }
     }
-    // consecutive `pairs` steps along a chain of bits (a CNOT ring) share one sweep
-    std::vector<Step> chained;
+    // consecutive pair steps on few bits (a CNOT ring's front) share one sweep. Besides the
+    // `pairs` blocks, a CNOT on two row bits (a permutation of each quad) and a one-bit 2x2
+    // (paired with any other bit of the group) join a group as pair steps.
+    auto is_cnot = [](const Step& x) {
+      return x.op && x.op->type == OpType::X && x.op->lane_ctrl == 0 && x.outside_ctrl == 0 &&
+             __builtin_popcountll(x.inside_ctrl) == 1;
+    };
+    auto is_one_bit = [](const Step& x) {
+      return !x.op && x.kind == BlockKind::Rows && x.bit < 0 && !x.pairs;
+    };
+    // coefficients of a pair step from its rows' 2x2s: output k = c[k][0] x_a + c[k][1] x_b
+    auto set_pairs = [](Step& x, int hi, int lo, const int* idx, const cdouble (*c)[2]) {
+      x.op = nullptr;
+      x.kind = BlockKind::Rows;
+      x.pairs = true;
+      x.bit = hi;
+      x.bit2 = lo;
+      std::copy(idx, idx + 8, x.idx);
+      const int planes = x.real ? 1 : 2;
+      x.coeffs.assign(8 * planes * L, R(0));
+      for (int k = 0; k < 4; ++k)
+        for (int j = 0; j < 2; ++j)
+          for (int l = 0; l < L; ++l) {
+            x.coeffs[((k * 2 + j) * planes) * L + l] = R(c[k][j].real());
+            if (planes == 2) x.coeffs[((k * 2 + j) * 2 + 1) * L + l] = R(c[k][j].imag());
+          }
+    };
+    auto cnot_to_pairs = [&](Step& x) {
+      static const int idx[8] = {0, 1, 0, 1, 2, 3, 3, 2};  // rows 2 and 3 exchanged
+      static const cdouble c[4][2] = {{1.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}, {0.0, 1.0}};
+      x.real = true;
+      set_pairs(x, __builtin_ctzll(x.inside_ctrl), x.bit, idx, c);
+    };
+    auto one_bit_to_pairs = [&](Step& x, int partner) {  // coeffs: [4][planes][L] (m00..m11)
+      static const int idx[8] = {0, 1, 0, 1, 2, 3, 2, 3};
+      const int planes = x.real ? 1 : 2;
+      auto m = [&](int e) {  // lane 0's entry: a block's lanes agree here (shared angles)
+        return cdouble(x.coeffs[(planes * e) * L], planes == 2 ? x.coeffs[(2 * e + 1) * L] : 0.0);
+      };
+      bool uniform = true;  // every lane the same 2x2 (else keep the block as it is)
+      for (int e = 0; e < 4; ++e)
+        for (int q = 0; q < planes; ++q)
+          for (int l = 1; l < L; ++l)
+            uniform = uniform && x.coeffs[(planes * e + q) * L + l] == x.coeffs[(planes * e + q) * L];
+      if (!uniform) return false;
+      const cdouble c[4][2] = {{m(0), m(1)}, {m(2), m(3)}, {m(0), m(1)}, {m(2), m(3)}};
+      set_pairs(x, partner, x.bit2, idx, c);
+      return true;
+    };
+    auto to_complex = [](std::vector<R>& coeffs) {  // [..][L] real -> [..][2][L]
+      std::vector<R> out(2 * coeffs.size(), R(0));
+      for (size_t e = 0; e < coeffs.size() / L; ++e)
+        std::copy_n(coeffs.data() + e * L, L, out.data() + 2 * e * L);
+      coeffs.swap(out);
+    };
+    std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (i + 1 < steps.size() && steps[i].pairs && steps[i + 1].pairs &&
-          steps[i].real == steps[i + 1].real) {
-        const Step &a = steps[i], &b = steps[i + 1];
-        const uint64_t bits = (uint64_t(1) << a.bit) | (uint64_t(1) << a.bit2) |
-                              (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
-        if (__builtin_popcountll(bits) == 3) {
-          Step st;
-          st.chain = true;
-          st.real = a.real;
-          const int cb[4] = {a.bit, a.bit2, b.bit, b.bit2};
-          std::copy(cb, cb + 4, st.chain_bits);
-          std::copy(a.idx, a.idx + 8, st.idx);
-          std::copy(b.idx, b.idx + 8, st.idx + 8);
-          st.coeffs = a.coeffs;
-          st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
-          chained.push_back(std::move(st));
-          ++i;
-          continue;
-        }
+      if (is_cnot(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs)
+        cnot_to_pairs(steps[i]);
+      if (!steps[i].pairs) {
+        grouped.push_back(std::move(steps[i]));
+        continue;
       }
-      chained.push_back(std::move(steps[i]));
+      Step st = std::move(steps[i]);
+      uint64_t bits = (uint64_t(1) << st.bit) | (uint64_t(1) << st.bit2);
+      st.group_bits = {st.bit, st.bit2};
+      st.group_idx.assign(st.idx, st.idx + 8);
+      while (i + 1 < steps.size() && int(st.group_bits.size()) < 2 * sv::kMaxGroupSteps) {
+        Step& b = steps[i + 1];
+        if (is_cnot(b)) {
+          const uint64_t with = bits | b.inside_ctrl | (uint64_t(1) << b.bit);
+          if (__builtin_popcountll(with) > kPairGroupBits) break;
+          cnot_to_pairs(b);
+        } else if (is_one_bit(b)) {
+          const int partner = st.group_bits[0] != b.bit2 ? st.group_bits[0] : st.group_bits[1];
+          if (!one_bit_to_pairs(b, partner)) break;
+        }
+        if (!b.pairs) break;
+        const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
+        if (__builtin_popcountll(with) > kPairGroupBits) break;
+        if (st.real && !b.real) {  // the group turns complex
+          to_complex(st.coeffs);
+          st.real = false;
+        }
+        if (!st.real && b.real) {
+          to_complex(b.coeffs);
+          b.real = false;
+        }
+        bits = with;
+        st.group_bits.push_back(b.bit);
+        st.group_bits.push_back(b.bit2);
+        st.group_idx.insert(st.group_idx.end(), b.idx, b.idx + 8);
+        st.coeffs.insert(st.coeffs.end(), b.coeffs.begin(), b.coeffs.end());
+        ++i;
+      }
+      grouped.push_back(std::move(st));
     }
-    steps.swap(chained);
+    steps.swap(grouped);
     const int64_t chunks = int64_t(1) << outside.size(), runs = int64_t(run_start.size());
     // a state far larger than the caches is written back around them
     const bool stream = (tile_values() * sizeof(R)) >> 26 != 0;
+    // the whole state in one run: in place, no copies
+    const bool in_place = chunks == 1 && runs == 1;
     auto chunk = [&](int64_t ch, R* buf, int64_t* starts) {
       const int64_t base = deposit(ch, outside);
       for (int64_t j = 0; j < runs; ++j) starts[j] = base + run_start[j];
-      k_.gather_rows(psi, buf, starts, runs, low_rows);
+      if (in_place) buf = psi;
+      if (!in_place) k_.gather_rows(psi, buf, starts, runs, low_rows);
       for (const Step& st : steps) {
         if (!st.op) {
           apply_fused(st, buf, chunk_rows, planes);
@@ -499,14 +654,14 @@ class Runner {
         if ((uint64_t(base) & st.outside_ctrl) != st.outside_ctrl) continue;
         apply_at(0, *st.op, st.bit, st.bit2, buf, chunk_rows, st.inside_ctrl, false, planes);
       }
-      k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
+      if (!in_place) k_.scatter_rows(psi, buf, starts, runs, low_rows, stream);
     };
     const int threads = int(std::min<int64_t>(int64_t(buffers.size()), chunks));
     const size_t buffer_values = size_t(2 * L) << chunk_rows;
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
       std::vector<R>& buf = buffers[omp_get_thread_num()];
-      if (buf.size() < buffer_values) buf.resize(buffer_values);
+      if (buf.size() < buffer_values && !in_place) buf.resize(buffer_values);
       std::vector<int64_t> starts(runs);
 #pragma omp for schedule(static)
       for (int64_t ch = 0; ch < chunks; ++ch) chunk(ch, buf.data(), starts.data());
@@ -586,10 +741,13 @@ class Runner {
   }
   template <class Step>
   void apply_fused(const Step& st, R* psi, int n, int planes) const {
-    if (st.chain && st.real) {
-      k_.apply_real_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data(), planes);
-    } else if (st.chain) {
-      k_.apply_pairs2_chain(psi, n, st.chain_bits, st.idx, st.coeffs.data());
+    const int group = int(st.group_bits.size()) / 2;
+    if (group > 1 && st.real) {
+      k_.apply_real_pairs_group(psi, n, group, st.group_bits.data(), st.group_idx.data(),
+                                st.coeffs.data(), planes);
+    } else if (group > 1) {
+      k_.apply_pairs_group(psi, n, group, st.group_bits.data(), st.group_idx.data(),
+                           st.coeffs.data());
     } else if (st.pairs && st.real) {
       k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
     } else if (st.pairs) {
@@ -890,6 +1048,7 @@ class Runner {
   std::vector<Mat2> shared_mat_;
   std::vector<OpPlan> plans_;
   std::vector<int> perm_;
+  bool folded_ = false;
 };
 
 // Runs f(tile) over all tiles on up to `threads` OpenMP threads (one tile: the caller).

@@ -36,13 +36,28 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
   if (detail::use_lane_layout(c, batch.size, o)) {
     const int rows = c.n_wires() - detail::kLaneBits;
     detail::check_memory(rows, sizeof(R), 1, "simulate");
-    const detail::ChunkShape chunk = detail::chunk_shape(rows, sizeof(R), o);
+    const detail::ChunkShape chunk = detail::chunk_shape(rows, sizeof(R), o, c.n_wires());
     std::vector<int> perm;
     std::vector<detail::Op> ops = detail::compile_lane_ops(c, o.fuse, &perm, true);
     const detail::Runner<R> run(c, std::move(ops), theta.data(), 1, batch.inputs.data(), {},
                                 perm);
     detail::StateStorage<R> psi(run.tile_values());
-    run.run_passes(psi.data(), chunk.local_rows, chunk.low_rows);
+    if (o.fold_real && c.n_wires() >= detail::kFoldedMinQubits && run.real_circuit()) {
+      std::vector<int> folded_perm;
+      std::vector<detail::Op> folded_ops =
+          detail::compile_lane_ops(c, o.fuse, &folded_perm, true, true);
+      const detail::Runner<R> folded(c, std::move(folded_ops), theta.data(), 1,
+                                     batch.inputs.data(), {}, folded_perm, true);
+      const detail::ChunkShape half = detail::chunk_shape(rows - 1, sizeof(R), o, c.n_wires());
+      folded.run_passes(psi.data(), half);
+      folded.unfold(psi.data());
+      // the measurements read the complex layout, with the folded run's wire placement
+      const detail::Runner<R> measure(c, {}, theta.data(), 1, batch.inputs.data(), {},
+                                      folded_perm);
+      visit(measure, 0, psi.data());
+      return;
+    }
+    run.run_passes(psi.data(), chunk);
     visit(run, 0, psi.data());
     return;
   }

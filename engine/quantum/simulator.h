@@ -29,6 +29,10 @@ struct SimOptions {
   // (engine/quantum/pass_plan.h).
   bool cache_blocking = true;
   int chunk_row_bits = 0;
+  // Single-state layout: a circuit whose every gate keeps the state real (RY, CNOT, H, X,
+  // SWAP, real unitaries) runs on the real amplitudes alone (half the memory traffic), and
+  // the complex state is built from them at the end.
+  bool fold_real = true;
 };
 
 struct Batch {

@@ -434,15 +434,98 @@ TEST_CASE("a real circuit in passes (the zero imaginary plane left alone) equals
       for (double& v : b.inputs) v = u(gen);
       SimOptions gate_by_gate{Precision::Complex128};
       gate_by_gate.cache_blocking = false;
+      gate_by_gate.fold_real = false;
       const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
       SimOptions passes{Precision::Complex128};
       passes.chunk_row_bits = n == 14 ? 4 + trial : 0;
       check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()), 1e-11,
                   "real passes");
+      passes.fold_real = false;  // the complex layout with the imaginary plane left alone
+      check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()), 1e-11,
+                  "real passes, not folded");
+      passes.fold_real = true;
       SimOptions passes32 = passes;
       passes32.precision = Precision::Complex64;
       check_state(final_states(c, b, passes32), qref::Vec(want.begin(), want.end()), 1e-4,
                   "real passes, complex64");
+    }
+  }
+}
+
+// A random real orthogonal 4x4 (Gram-Schmidt on random rows): a real Unitary2.
+std::vector<cdouble> random_orthogonal4(std::mt19937_64& gen) {
+  std::normal_distribution<double> nd;
+  double q[4][4];
+  for (int r = 0; r < 4; ++r) {
+    for (int k = 0; k < 4; ++k) q[r][k] = nd(gen);
+    for (int p = 0; p < r; ++p) {
+      double dot = 0;
+      for (int k = 0; k < 4; ++k) dot += q[r][k] * q[p][k];
+      for (int k = 0; k < 4; ++k) q[r][k] -= dot * q[p][k];
+    }
+    double norm = 0;
+    for (int k = 0; k < 4; ++k) norm += q[r][k] * q[r][k];
+    for (int k = 0; k < 4; ++k) q[r][k] /= std::sqrt(norm);
+  }
+  std::vector<cdouble> m;
+  for (int r = 0; r < 4; ++r)
+    for (int k = 0; k < 4; ++k) m.push_back(q[r][k]);
+  return m;
+}
+
+TEST_CASE("a real circuit folded (real amplitudes only, the plane bit moved off) equals gate by gate") {
+  // every real gate kind, on every wire (the plane bit, the lanes, the rows), odd and even
+  // qubit counts, tiny and default chunks, both precisions, with and without an embedding
+  const std::vector<GateKind> real_gates = {GateKind::H, GateKind::X, GateKind::RY,
+                                            GateKind::CNOT, GateKind::SWAP, GateKind::CRY,
+                                            GateKind::Toffoli, GateKind::Unitary2};
+  std::mt19937_64 gen(91);
+  for (int n : {7, 8, 9, 13, 15}) {
+    for (int trial = 0; trial < 3; ++trial) {
+      Circuit c(n);
+      if (trial == 1) c.amplitude_embedding({0, (1 << n) - 3, 0.5, true});
+      for (int g = 0; g < 120; ++g) {
+        const GateKind k = real_gates[gen() % real_gates.size()];
+        const std::vector<int> w = random_wires(n, gate_width(k), gen);
+        if (k == GateKind::Unitary2) {
+          c.add(k, w, {}, random_orthogonal4(gen));
+        } else {
+          add_random_gate(c, k, w, gen);
+        }
+      }
+      for (int l = 0; l < 3; ++l)  // layers of RY and a CNOT ring: the pair groups
+        for (int w = 0; w < n; ++w) {
+          add_random_gate(c, GateKind::RY, {w}, gen);
+          c.add(GateKind::CNOT, {w, (w + 1) % n});
+        }
+      c.measure(Observable::pauli('Z', 0)).measure(Observable::string({{1, 'X'}, {n - 1, 'Z'}}));
+      Batch b = one_sample(c);
+      std::uniform_real_distribution<double> u(0.1, 1.0);
+      for (double& v : b.inputs) v = u(gen);
+      SimOptions gate_by_gate{Precision::Complex128};
+      gate_by_gate.single_state_min_qubits = 0;
+      gate_by_gate.cache_blocking = false;
+      gate_by_gate.fold_real = false;
+      const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
+      for (int chunk : {0, 2, 3}) {
+        SimOptions folded{Precision::Complex128};
+        folded.single_state_min_qubits = 0;
+        folded.chunk_row_bits = chunk;
+        check_state(final_states(c, b, folded), qref::Vec(want.begin(), want.end()), 1e-11,
+                    "folded, chunk bits " + std::to_string(chunk));
+        folded.fuse = false;
+        check_state(final_states(c, b, folded), qref::Vec(want.begin(), want.end()), 1e-11,
+                    "folded, unfused runs");
+        folded.fuse = true;
+        folded.precision = Precision::Complex64;
+        check_state(final_states(c, b, folded), qref::Vec(want.begin(), want.end()), 1e-4,
+                    "folded, complex64");
+        const auto e = expectation_values(c, b, folded), e_ref = expectation_values(c, b, gate_by_gate);
+        for (size_t k = 0; k < e.size(); ++k) CHECK(std::abs(e[k] - e_ref[k]) < 1e-4);
+        const auto p = probabilities(c, b, {n - 1, 0}, folded);
+        const auto p_ref = probabilities(c, b, {n - 1, 0}, gate_by_gate);
+        for (size_t k = 0; k < p.size(); ++k) CHECK(std::abs(p[k] - p_ref[k]) < 1e-5);
+      }
     }
   }
 }
@@ -460,6 +543,7 @@ TEST_CASE("a single state far larger than the caches (streaming write-back) equa
   const Batch b = one_sample(c);
   SimOptions gate_by_gate{Precision::Complex64};
   gate_by_gate.cache_blocking = false;
+  gate_by_gate.fold_real = false;
   const auto want = expectation_values(c, b, gate_by_gate);
   const auto got = expectation_values(c, b, SimOptions{Precision::Complex64});
   for (size_t k = 0; k < want.size(); ++k) CHECK(got[k] == doctest::Approx(want[k]).epsilon(1e-4));

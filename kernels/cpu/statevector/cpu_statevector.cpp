@@ -4,6 +4,7 @@
 
 #include "kernels/cpu/statevector/adjoint.h"
 #include "kernels/cpu/statevector/chunks.h"
+#include "kernels/cpu/statevector/pair_groups.h"
 #include "kernels/statevector.h"
 
 namespace msq::sv {
@@ -53,16 +54,16 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
                          const R* m, int planes) const override {
     cpu::apply_real_pairs2(psi, n, hi, lo, idx, m, planes);
   }
-  void apply_real_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                               const R* m, int planes) const override {
-    cpu::apply_real_pairs2_chain(psi, n, bits, idx, m, planes);
-  }
   void apply_pairs2(R* psi, int n, int hi, int lo, const int* idx, const R* m) const override {
     cpu::apply_pairs2(psi, n, hi, lo, idx, m);
   }
-  void apply_pairs2_chain(R* psi, int n, const int* bits, const int* idx,
-                          const R* m) const override {
-    cpu::apply_pairs2_chain(psi, n, bits, idx, m);
+  void apply_real_pairs_group(R* psi, int n, int count, const int* bits, const int* idx,
+                              const R* m, int planes) const override {
+    cpu::apply_real_pairs_group(psi, n, count, bits, idx, m, planes);
+  }
+  void apply_pairs_group(R* psi, int n, int count, const int* bits, const int* idx,
+                         const R* m) const override {
+    cpu::apply_pairs_group(psi, n, count, bits, idx, m);
   }
   void apply_real_matrix2(R* psi, int n, int hi, int lo, const R* m,
                           int planes) const override {
