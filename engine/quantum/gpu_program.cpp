@@ -16,6 +16,7 @@ sv::Program GpuProgram::view() const {
   v.n_gates = int32_t(gates.size());
   v.n_slots = int32_t(slots.size());
   v.n_obs = int32_t(observables.size());
+  v.n_constants = int32_t(constants.size());
   v.ops = ops.data();
   v.gates = gates.data();
   v.slots = slots.data();

@@ -73,7 +73,7 @@ struct ProgEmbedding {
 struct Program {
   int32_t n = 0;                   // qubits
   int32_t n_inputs = 0, n_weights = 0;
-  int32_t n_ops = 0, n_gates = 0, n_slots = 0, n_obs = 0;
+  int32_t n_ops = 0, n_gates = 0, n_slots = 0, n_obs = 0, n_constants = 0;
   const ProgOp* ops = nullptr;
   const ProgGate* gates = nullptr;
   const ProgSlot* slots = nullptr;

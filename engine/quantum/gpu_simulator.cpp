@@ -1,0 +1,142 @@
+#include "engine/quantum/gpu_simulator.h"
+
+#include "engine/core/error.h"
+
+#ifdef MSQ_WITH_CUDA
+#include "kernels/cuda/statevector/small_circuit.h"
+#endif
+
+namespace msq::quantum {
+
+#ifdef MSQ_WITH_CUDA
+struct GpuCircuit::Device {
+  std::shared_ptr<const cuda::DeviceProgram> program;
+};
+#else
+struct GpuCircuit::Device {};
+#endif
+
+namespace {
+
+constexpr int kMaxGpuQubits = 16;
+
+DType real_type(Precision p) { return p == Precision::Complex128 ? DType::Float64 : DType::Float32; }
+
+// A contiguous copy in `dt` on the device (the same tensor when it already is one).
+Tensor as_device_real(const Tensor& t, DType dt, const char* op) {
+  check(t.device().is_cuda(), op, "tensor on ", t.device().str(), ", expected a CUDA device");
+  return t.to(dt).contiguous();
+}
+
+}  // namespace
+
+bool gpu_simulator_supports(const Circuit& c) {
+#ifdef MSQ_WITH_CUDA
+  return c.n_wires() <= kMaxGpuQubits;
+#else
+  (void)c;
+  return false;
+#endif
+}
+
+GpuCircuit::GpuCircuit(std::shared_ptr<const Circuit> circuit, bool fuse)
+    : circuit_(std::move(circuit)), program_(compile_gpu_program(*circuit_, fuse)) {}
+
+GpuCircuit::~GpuCircuit() = default;
+
+const GpuCircuit::Device& GpuCircuit::device() const {
+#ifdef MSQ_WITH_CUDA
+  if (!device_) {
+    auto d = std::make_shared<Device>();
+    d->program = cuda::upload_program(program_.view());
+    device_ = d;
+  }
+  return *device_;
+#else
+  fail("quantum gpu", "msq was built without CUDA (MSQ_WITH_CUDA=OFF)");
+#endif
+}
+
+Tensor GpuCircuit::expectation_values(const Tensor& x, const Tensor& w, Precision precision,
+                                      Tensor* final_states) const {
+  const char* op = "quantum gpu forward";
+  const Circuit& c = *circuit_;
+  check(c.n_wires() <= kMaxGpuQubits, op, c.n_wires(), " qubits: the GPU simulator takes up to ",
+        kMaxGpuQubits);
+  check(x.dim() == 1 || x.dim() == 2, op, "input must be [B, ", c.n_inputs(), "] or [",
+        c.n_inputs(), "], got ", x.dim(), "-D");
+  check(x.size(-1) == c.n_inputs() || (c.n_inputs() == 0 && x.numel() == 0), op, "input has ",
+        x.size(-1), " features, the circuit takes ", c.n_inputs());
+  check(w.numel() == c.n_weights(), op, "weights hold ", w.numel(), " values, the circuit needs ",
+        c.n_weights());
+  const int64_t B = x.dim() == 2 ? x.size(0) : 1;
+  const int64_t K = c.n_observables();
+  const DType rt = real_type(precision);
+  const Tensor xr = as_device_real(x, rt, op), wr = as_device_real(w, rt, op);
+  const TensorOptions on(TensorOptions(rt).with_device(x.device()));
+  Tensor y = Tensor::empty({B, K}, on);
+  if (final_states) *final_states = Tensor::empty({B, int64_t(1) << c.n_wires(), 2}, on);
+  if (B > 0 && K > 0) {
+#ifdef MSQ_WITH_CUDA
+    const sv::Program& p = device().program->view;
+    if (rt == DType::Float64)
+      cuda::small_circuit_forward<double>(p, B, xr.numel() ? xr.data<double>() : nullptr,
+                                          wr.data<double>(), y.data<double>(),
+                                          final_states ? final_states->data<double>() : nullptr);
+    else
+      cuda::small_circuit_forward<float>(p, B, xr.numel() ? xr.data<float>() : nullptr,
+                                         wr.data<float>(), y.data<float>(),
+                                         final_states ? final_states->data<float>() : nullptr);
+#else
+    device();
+#endif
+  }
+  const DType out = is_floating(x.dtype()) ? x.dtype() : DType::Float32;
+  y = y.to(out);
+  return x.dim() == 2 ? y : y.reshape({K});
+}
+
+std::pair<Tensor, Tensor> GpuCircuit::vjp(const Tensor& x, const Tensor& w, const Tensor& g,
+                                          Precision precision, const Tensor& final_states,
+                                          bool want_x, bool want_w) const {
+  const char* op = "quantum gpu vjp";
+  const Circuit& c = *circuit_;
+  const int64_t B = x.dim() == 2 ? x.size(0) : 1;
+  const int64_t K = c.n_observables();
+  check(g.numel() == B * K, op, "upstream gradient holds ", g.numel(), " values, expected ", B,
+        " x ", K);
+  const DType rt = real_type(precision);
+  const Tensor xr = as_device_real(x, rt, op), wr = as_device_real(w, rt, op);
+  const Tensor gr = as_device_real(g, rt, op);
+  const TensorOptions on(TensorOptions(rt).with_device(x.device()));
+  Tensor gx = want_x ? Tensor::empty({B, int64_t(c.n_inputs())}, on) : Tensor();
+  Tensor gw = want_w ? Tensor::empty({int64_t(c.n_weights())}, on) : Tensor();
+  if (want_x && B * c.n_inputs() > 0 && K == 0) gx = zeros(gx.shape(), on);
+  if (want_w && c.n_weights() > 0 && (K == 0 || B == 0)) gw = zeros(gw.shape(), on);
+  const bool kept = final_states.defined();
+  if (kept)
+    check(final_states.dtype() == rt && final_states.numel() == (B << c.n_wires()) * 2, op,
+          "final states do not match the batch and precision");
+  if (B > 0 && K > 0 && (want_x || want_w)) {
+#ifdef MSQ_WITH_CUDA
+    const sv::Program& p = device().program->view;
+    auto run = [&](auto zero) {
+      using R = decltype(zero);
+      cuda::small_circuit_vjp<R>(p, B, xr.numel() ? xr.data<R>() : nullptr, wr.data<R>(),
+                                 gr.data<R>(), kept ? final_states.data<R>() : nullptr,
+                                 want_x && gx.numel() ? gx.data<R>() : nullptr,
+                                 want_w && gw.numel() ? gw.data<R>() : nullptr);
+    };
+    if (rt == DType::Float64) run(0.0);
+    else run(0.0f);
+#else
+    device();
+#endif
+  }
+  std::pair<Tensor, Tensor> out;
+  if (want_x) out.first = gx.to(is_floating(x.dtype()) ? x.dtype() : DType::Float32).reshape(x.shape());
+  if (want_w) out.second = gw.to(is_floating(w.dtype()) ? w.dtype() : DType::Float32).reshape(w.shape());
+  return out;
+}
+
+}  // namespace msq::quantum
