@@ -3,10 +3,12 @@
 // of random circuits with every gate, the templates and the study's circuits (amplitude
 // embedding included), complex64 and complex128, batches of 1 to 1024, n from 1 to 16 (15
 // and 16 take the global-memory workspace); and the quantum layer on CUDA tensors, its
-// gradients flowing into autograd on the device. Every case skips without a CUDA device.
+// gradients flowing into autograd on the device; a single large state run in fused tile
+// passes (engine/quantum/large_state.h). Every case skips without a CUDA device.
 #include <random>
 
 #include "engine/quantum/gpu_simulator.h"
+#include "engine/quantum/large_state.h"
 #include "engine/quantum/quantum.h"
 #include "../quantum/random_circuit.h"
 #include "test_support.h"
@@ -151,5 +153,61 @@ TEST_CASE("gpu statevector: the quantum layer on CUDA tensors, gradients into au
     test::check_close(gpu_layer.weights().grad().cpu().to(DType::Float64),
                       cpu_layer.weights().grad().to(DType::Float64), 30 * tol, 30 * tol,
                       "layer grad weights");
+  }
+}
+
+TEST_CASE("gpu statevector: large states in fused tile passes against the CPU simulator") {
+  if (!test::require_cuda()) return;
+  std::mt19937_64 gen(15);
+  std::uniform_real_distribution<double> u(-3, 3);
+  for (int n : {3, 12, 15, 18, 20}) {
+    for (Precision p : {Precision::Complex64, Precision::Complex128}) {
+      Circuit c(n);
+      LargeState s(n, p);
+      for (int i = 0; i < 120; ++i) {
+        const int w = int(gen() % n);
+        const int kind = int(gen() % 5);
+        const double t = u(gen);
+        if (kind == 4 && n > 1) {
+          int t2 = int(gen() % n);
+          if (t2 == w) t2 = (w + 1) % n;
+          c.add(GateKind::CNOT, {w, t2});
+          s.cnot(w, t2);
+        } else if (kind == 0) {
+          c.add(GateKind::RY, {w}, {Param::constant(t)});
+          s.ry(w, t);
+        } else if (kind == 1) {
+          c.add(GateKind::RX, {w}, {Param::constant(t)});
+          s.rx(w, t);
+        } else if (kind == 2) {
+          c.add(GateKind::RZ, {w}, {Param::constant(t)});
+          s.rz(w, t);
+        } else {
+          c.add(GateKind::H, {w});
+          s.h(w);
+        }
+      }
+      for (int w = 0; w < n; ++w) c.measure(Observable::pauli('Z', w));
+      const bool f64 = p == Precision::Complex128;
+      const double tol = f64 ? 1e-10 : 2e-5;
+      const std::string tag = "large n=" + std::to_string(n) + (f64 ? " complex128" : " complex64");
+      const std::vector<cdouble> want = final_states(c, Batch{}, {Precision::Complex128});
+      const std::vector<cdouble> got = s.amplitudes();
+      REQUIRE(got.size() == want.size());
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+      INFO(tag << ": worst amplitude error " << worst);
+      CHECK(worst <= tol);
+      const std::vector<double> z = expectation_values(c, Batch{}, {Precision::Complex128});
+      for (int w = 0; w < n; ++w) CHECK(std::abs(s.expval_z(w) - z[w]) <= 10 * tol);
+      const std::vector<double> probs = host(s.probabilities());
+      double worst_p = 0, total = 0;
+      for (size_t i = 0; i < probs.size(); ++i) {
+        worst_p = std::max(worst_p, std::abs(probs[i] - std::norm(want[i])));
+        total += probs[i];
+      }
+      CHECK(worst_p <= tol);
+      CHECK(std::abs(total - 1) <= 1e-4);
+    }
   }
 }

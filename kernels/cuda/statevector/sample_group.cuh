@@ -11,6 +11,8 @@
 
 namespace msq::cuda {
 
+inline constexpr int kMaxThreadsPerSample = 512;  // also the largest block
+
 struct SampleLayout {
   int tps = 1;              // threads per sample
   int spb = 1;              // samples per block
@@ -26,8 +28,8 @@ MSQ_HD size_t align16(size_t b) { return (b + 15) & ~size_t(15); }
 
 // Threads per sample and samples per block for n qubits.
 inline void choose_threads(int n, SampleLayout* l) {
-  const int pair_bits = n - 1 < 9 ? n - 1 : 9;
-  l->tps = 1 << pair_bits;
+  l->tps = 1;
+  while (l->tps < kMaxThreadsPerSample && 2 * l->tps <= (1 << (n - 1))) l->tps *= 2;
   const int block = l->tps < 64 ? 64 : l->tps;
   l->spb = block / l->tps;
 }

@@ -34,8 +34,9 @@ struct ForwardWorkspace {
 // psi: [B][2^n] per sample (workspace); x: [B][I]; w: [W]; expvals: [B][K];
 // final_states: [B][2^n] complex or null. Grid-stride over groups of spb samples.
 template <class R>
-__global__ void small_forward_kernel(sv::Program p, int64_t B, const R* x, const R* w,
-                                     R* expvals, Cx<R>* final_states, SampleLayout l) {
+__global__ void __launch_bounds__(kMaxThreadsPerSample)
+    small_forward_kernel(sv::Program p, int64_t B, const R* x, const R* w, R* expvals,
+                         Cx<R>* final_states, SampleLayout l) {
   extern __shared__ __align__(16) unsigned char smem[];
   ForwardWorkspace<R> ws(p, sample_workspace(l, smem));
   const int tps = l.tps, r = threadIdx.x % tps;

@@ -45,8 +45,9 @@ struct VjpWorkspace {
 // x: [B][I]; w: [W]; g: [B][K]; states: [B][2^n] complex or null; grad_x: [B][I] or null;
 // grad_w_rows: [B][W] per-sample weight gradients or null.
 template <class R>
-__global__ void small_vjp_kernel(sv::Program p, int64_t B, const R* x, const R* w, const R* g,
-                                 const Cx<R>* states, R* grad_x, R* grad_w_rows, SampleLayout l) {
+__global__ void __launch_bounds__(kMaxThreadsPerSample)
+    small_vjp_kernel(sv::Program p, int64_t B, const R* x, const R* w, const R* g,
+                     const Cx<R>* states, R* grad_x, R* grad_w_rows, SampleLayout l) {
   extern __shared__ __align__(16) unsigned char smem[];
   VjpWorkspace<R> ws(p, sample_workspace(l, smem));
   const int tps = l.tps, r = threadIdx.x % tps;

@@ -1,0 +1,119 @@
+#include "kernels/cuda/statevector/large_state.h"
+
+#include <vector>
+
+#include "engine/core/error.h"
+#include "kernels/cuda/block_reduce.cuh"
+#include "kernels/cuda/check.h"
+#include "kernels/cuda/cuda_backend.h"
+#include "kernels/cuda/launch.h"
+
+namespace msq::cuda {
+namespace {
+
+using sv::Cx;
+
+constexpr int kTileThreads = 256;
+
+// The pass being run: constant memory (every thread reads the same gate at the same time),
+// written in stream order before each launch.
+__constant__ sv::TilePass c_pass;
+
+// psi: [2^n] complex; one block per tile of 2^k amplitudes (blockIdx.x = tile number).
+template <class R>
+__global__ void __launch_bounds__(kTileThreads) tile_pass_kernel(Cx<R>* psi) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  Cx<R>* t = reinterpret_cast<Cx<R>*>(smem);
+  const uint32_t size = 1u << c_pass.k;
+  uint64_t base = blockIdx.x;
+  for (int j = 0; j < c_pass.k; ++j) base = sv::insert_zero_bit(base, c_pass.bits[j]);
+  auto global = [&](uint32_t local) {
+    uint64_t g = base;
+    for (int j = 0; j < c_pass.k; ++j)
+      if ((local >> j) & 1u) g |= uint64_t(1) << c_pass.bits[j];
+    return g;
+  };
+  // consecutive threads read consecutive amplitudes (the low bits are the tile's low bits)
+  for (uint32_t l = threadIdx.x; l < size; l += blockDim.x) t[l] = psi[global(l)];
+  __syncthreads();
+  for (int g = 0; g < c_pass.n_gates; ++g) {
+    for (uint32_t q = threadIdx.x; q < size / 2; q += blockDim.x)
+      sv::apply_tile_gate_item(t, c_pass.gates[g], q);
+    __syncthreads();
+  }
+  for (uint32_t l = threadIdx.x; l < size; l += blockDim.x) psi[global(l)] = t[l];
+}
+
+struct Plus {
+  __device__ double operator()(double a, double b) const { return a + b; }
+};
+
+// partials[block] = sum over its amplitudes of |psi_i|^2 (-1)^{popc(i & zmask)}.
+template <class R>
+__global__ void z_partials_kernel(const Cx<R>* psi, int64_t dim, uint64_t zmask, double* partials) {
+  __shared__ double scratch[32];
+  double acc = 0;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < dim;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const Cx<R> a = psi[i];
+    const double p = double(a.re) * a.re + double(a.im) * a.im;
+    acc += sv::parity64(uint64_t(i) & zmask) ? -p : p;
+  }
+  acc = block_reduce(acc, Plus(), scratch);
+  if (threadIdx.x == 0) partials[blockIdx.x] = acc;
+}
+
+template <class R>
+__global__ void probabilities_kernel(const Cx<R>* psi, int64_t dim, R* out) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < dim;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const Cx<R> a = psi[i];
+    out[i] = a.re * a.re + a.im * a.im;
+  }
+}
+
+}  // namespace
+
+template <class R>
+void run_tile_pass(R* psi, int n, const sv::TilePass& pass) {
+  check(pass.k >= 1 && pass.k <= sv::kTileBits && pass.k <= n, "run_tile_pass", "tile of ",
+        pass.k, " bits on ", n, " qubits");
+  check(pass.n_gates <= sv::kMaxTileGates, "run_tile_pass", pass.n_gates, " gates in one pass");
+  MSQ_CUDA_CHECK(cudaMemcpyToSymbolAsync(c_pass, &pass, sizeof(pass), 0, cudaMemcpyHostToDevice, 0));
+  const int64_t tiles = int64_t(1) << (n - pass.k);
+  const size_t shared = (size_t(1) << pass.k) * sizeof(Cx<R>);
+  tile_pass_kernel<R><<<unsigned(tiles), kTileThreads, shared>>>(reinterpret_cast<Cx<R>*>(psi));
+  MSQ_CUDA_CHECK(launch_status());
+}
+
+template <class R>
+double z_expectation(const R* psi, int n, uint64_t zmask) {
+  const int64_t dim = int64_t(1) << n;
+  const unsigned blocks = grid_for(dim);
+  Allocator& alloc = backend(Device::cuda()).allocator();
+  double* partials = static_cast<double*>(alloc.allocate(blocks * sizeof(double)));
+  z_partials_kernel<R><<<blocks, kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, zmask, partials);
+  MSQ_CUDA_CHECK(launch_status());
+  std::vector<double> host(blocks);
+  MSQ_CUDA_CHECK(cudaMemcpy(host.data(), partials, blocks * sizeof(double), cudaMemcpyDeviceToHost));
+  alloc.deallocate(partials, blocks * sizeof(double));
+  double sum = 0;
+  for (double v : host) sum += v;
+  return sum;
+}
+
+template <class R>
+void probabilities(const R* psi, int n, R* out) {
+  const int64_t dim = int64_t(1) << n;
+  probabilities_kernel<R><<<grid_for(dim), kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, out);
+  MSQ_CUDA_CHECK(launch_status());
+}
+
+template void run_tile_pass<float>(float*, int, const sv::TilePass&);
+template void run_tile_pass<double>(double*, int, const sv::TilePass&);
+template double z_expectation<float>(const float*, int, uint64_t);
+template double z_expectation<double>(const double*, int, uint64_t);
+template void probabilities<float>(const float*, int, float*);
+template void probabilities<double>(const double*, int, double*);
+
+}  // namespace msq::cuda
