@@ -12,7 +12,8 @@
 # its tests/*_test and bench/gpu_ops_bench are run in place.)
 #
 # Sections: device info, every test executable (the CUDA test compares every op with the
-# CPU), the GPU benchmarks, the same workloads in PyTorch; a failing section is reported and
+# CPU), the GPU benchmarks, the same workloads in PyTorch, the statevector benchmarks (msq
+# and PyTorch, bench/gpu_statevector_bench.cpp); a failing section is reported and
 # the rest still run. Last comes a table: workload, msq ms, torch ms, msq / torch.
 # Exit status: 0 when every section passed, 1 otherwise. Logs stay in a temp folder (and are
 # copied to $OUT when set). Needs a driver for CUDA 13 (>= 580): with an older one every CUDA
@@ -39,7 +40,7 @@ if [ -f build-gpu/msq-gpu.tar.xz ]; then
   echo "pack of commit $(cat "$work/pack/COMMIT" 2>/dev/null), $(cat "$work/pack/NVCC" 2>/dev/null)"
 elif [ -d build-gpu/tests ]; then
   mkdir -p "$work/bin"
-  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench; do
+  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench build-gpu/bench/gpu_statevector_bench; do
     [ -x "$exe" ] && ln -s "$root/$exe" "$work/bin/"
   done
   bin="$work/bin"
@@ -88,8 +89,9 @@ fi
 section "tests"
 if [ -n "$bin" ]; then
   test_fail=0 test_skip=0 test_pass=0
-  # The CUDA test first; no new test starts after 150 s (the whole check stays < 8 min).
-  for exe in "$bin"/cuda_backend_test $(ls "$bin"/*_test | grep -v /cuda_backend_test); do
+  # The CUDA tests first; no new test starts after 150 s (the whole check stays < 8 min).
+  for exe in "$bin"/cuda_backend_test "$bin"/cuda_statevector_test \
+      $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_statevector_test); do
     [ -e "$exe" ] || continue
     name=$(basename "$exe")
     if [ "$SECONDS" -gt 150 ]; then
@@ -192,6 +194,36 @@ else
   failed=1
 fi
 
+# ---- statevector benchmarks (msq, then PyTorch on the same workloads) ---------------------------
+section "statevector benchmarks"
+sv_json="$work/sv_bench.json"
+sv_table="$work/sv_table.txt"
+if [ -n "$bin" ] && [ -x "$bin/gpu_statevector_bench" ]; then
+  set +e
+  timeout 120 "$bin/gpu_statevector_bench" --json "$sv_json" >"$work/sv_bench.log" 2>&1
+  rc=$?
+  set -e
+  cat "$work/sv_bench.log"
+  if [ "$rc" = 0 ] && [ -s "$sv_json" ]; then
+    note "statevector benchmarks: ok"
+  else
+    note "statevector benchmarks: FAILED (exit $rc)"
+    failed=1
+  fi
+  set +e
+  sv_args=(--runs 15)
+  [ -s "$sv_json" ] && sv_args+=(--msq-json "$sv_json")
+  timeout 180 python3 tools/bench/torch_statevector_bench.py "${sv_args[@]}" >"$work/sv_torch.txt" 2>&1
+  rc=$?
+  set -e
+  sed '/^$/,$d' "$work/sv_torch.txt"
+  sed -n '/^$/,$p' "$work/sv_torch.txt" | sed '1d' >"$sv_table"
+  [ "$rc" = 0 ] && note "torch statevector benchmarks: ok" || { note "torch statevector benchmarks: FAILED (exit $rc)"; failed=1; }
+else
+  note "statevector benchmarks: MISSING"
+  failed=1
+fi
+
 # ---- summary, then the table ----------------------------------------------------------------
 section "summary"
 printf '%s\n' "${summary[@]}"
@@ -203,5 +235,9 @@ fi
 if [ -s "$table" ]; then
   echo
   cat "$table"
+fi
+if [ -s "$sv_table" ]; then
+  echo
+  cat "$sv_table"
 fi
 exit "$failed"
