@@ -262,6 +262,37 @@ GpuProgram compile_gpu_program(const Circuit& c, bool fuse) {
   return ProgramBuilder(c, fuse).build();
 }
 
+ShiftRuns parameter_shift_runs(const GpuProgram& p) {
+  const double h = M_PI / 2;
+  // controlled rotations: generator eigenvalues {0, +-1/2}, four terms
+  const double c1 = (std::sqrt(2.0) + 1) / (4 * std::sqrt(2.0));
+  const double c2 = (std::sqrt(2.0) - 1) / (4 * std::sqrt(2.0));
+  const std::vector<std::pair<double, double>> two = {{h, 0.5}, {-h, -0.5}};
+  const std::vector<std::pair<double, double>> four = {{h, c1}, {-h, -c1}, {3 * h, -c2}, {-3 * h, c2}};
+  std::vector<const sv::ProgGate*> gate_of(p.slots.size(), nullptr);
+  for (const sv::ProgGate& g : p.gates)
+    if (g.slot >= 0) gate_of[g.slot] = &g;
+  ShiftRuns r;
+  for (size_t s = 0; s < p.slots.size(); ++s) {
+    const sv::ProgSlot& slot = p.slots[s];
+    if (slot.source == sv::kSourceConstant || !gate_of[s]) continue;
+    const sv::ProgGate& g = *gate_of[s];
+    const bool controlled_rotation = p.ops[g.op].ctrl != 0 && g.kind != sv::kGatePhase;
+    for (const auto& [shift, coef] : controlled_rotation ? four : two) {
+      r.slot.push_back(int64_t(s));
+      r.shift.push_back(shift);
+      r.coef.push_back(coef);
+      r.to_inputs.resize(r.slot.size() * p.n_inputs, 0.0);
+      r.to_weights.resize(r.slot.size() * p.n_weights, 0.0);
+      if (slot.source == sv::kSourceInput)
+        r.to_inputs[(r.slot.size() - 1) * p.n_inputs + slot.index] = slot.scale;
+      else
+        r.to_weights[(r.slot.size() - 1) * p.n_weights + slot.index] = slot.scale;
+    }
+  }
+  return r;
+}
+
 template <class R>
 std::vector<double> run_program_host(const GpuProgram& prog, int64_t B, const std::vector<double>& x,
                                      const std::vector<double>& w,

@@ -32,6 +32,18 @@ struct GpuProgram {
 // `fuse`: join runs of one-qubit gates on a wire into one group (off: a group per gate).
 GpuProgram compile_gpu_program(const Circuit& c, bool fuse = true);
 
+// Parameter-shift runs, one per (non-constant slot, term): the slot, its shift and the term's
+// coefficient (two terms, +-pi/2, for rotations and phases; four for controlled rotations),
+// and the scale onto its input / weight, so that d/dinput_i = sum over runs r of
+// to_inputs[r][i] * coef_r * E(slot_r shifted by shift_r), likewise for weights.
+struct ShiftRuns {
+  std::vector<int64_t> slot;
+  std::vector<double> shift, coef;
+  std::vector<double> to_inputs;   // [runs][n_inputs]
+  std::vector<double> to_weights;  // [runs][n_weights]
+};
+ShiftRuns parameter_shift_runs(const GpuProgram& p);
+
 // The host executor, sample by sample. x: [B][n_inputs], w: [n_weights].
 // Returns [B][K] expectation values; with `final_states`, also [B][2^n] states (re, im).
 template <class R>

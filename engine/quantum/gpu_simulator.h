@@ -36,12 +36,21 @@ class GpuCircuit {
                                 Precision precision, const Tensor& final_states, bool want_x,
                                 bool want_w) const;
 
+  // The same VJP by parameter-shift: one batched forward over every sample's shifted slot
+  // values (two runs per rotation or phase slot, four per controlled rotation), contracted
+  // with g on the device. Amplitude-embedding inputs have no shift rule (an error when
+  // want_x and the circuit embeds amplitudes).
+  std::pair<Tensor, Tensor> parameter_shift_vjp(const Tensor& x, const Tensor& w, const Tensor& g,
+                                                Precision precision, bool want_x,
+                                                bool want_w) const;
+
  private:
   struct Device;
   const Device& device() const;
 
   std::shared_ptr<const Circuit> circuit_;
   GpuProgram program_;
+  ShiftRuns runs_;  // parameter-shift
   mutable std::shared_ptr<const Device> device_;  // uploaded on first use
 };
 

@@ -32,7 +32,7 @@ Batch make_batch(const Circuit& c, const Tensor& x, const Tensor& w) {
 }  // namespace
 
 bool QuantumFunction::on_gpu(const Tensor& x) const {
-  return x.device().is_cuda() && options_.method == DiffMethod::Adjoint &&
+  return x.device().is_cuda() && options_.method != DiffMethod::FiniteDiff &&
          gpu_simulator_supports(*circuit_);
 }
 
@@ -44,7 +44,7 @@ std::vector<Tensor> QuantumFunction::forward(FunctionCtx& ctx, const std::vector
     const Tensor wd = w.device() == x.device() ? w : w.to(x.device());
     // keep the final states for the backward when they are small (<= 64 MiB)
     const int64_t B = x.dim() == 2 ? x.size(0) : 1;
-    const bool keep = grad_enabled_for(in) &&
+    const bool keep = options_.method == DiffMethod::Adjoint && grad_enabled_for(in) &&
                       B * (int64_t(16) << circuit_->n_wires()) <= (int64_t(64) << 20);
     ctx.save_for_backward({x, w});
     return {gpu_->expectation_values(x, wd, options_.sim.precision, keep ? &gpu_states_ : nullptr)};
@@ -72,8 +72,11 @@ std::vector<Tensor> QuantumFunction::backward(FunctionCtx& ctx, const std::vecto
   if (!req.inputs && !req.weights) return out;
   if (on_gpu(x)) {
     const Tensor wd = w.device() == x.device() ? w : w.to(x.device());
-    auto [gx, gw] = gpu_->vjp(x, wd, g.at(0), options_.sim.precision, gpu_states_, req.inputs,
-                              req.weights);
+    auto [gx, gw] = options_.method == DiffMethod::ParameterShift
+                        ? gpu_->parameter_shift_vjp(x, wd, g.at(0), options_.sim.precision,
+                                                    req.inputs, req.weights)
+                        : gpu_->vjp(x, wd, g.at(0), options_.sim.precision, gpu_states_,
+                                    req.inputs, req.weights);
     gpu_states_ = Tensor();
     out[0] = gx;
     out[1] = gw.defined() && gw.device() != w.device() ? gw.to(w.device()) : gw;

@@ -9,8 +9,9 @@
 // Weights start uniform in [0, 2 pi) from the global generator (msq::manual_seed), as
 // PennyLane's TorchLayer initialises them. The simulation runs in complex64 (or complex128,
 // LayerOptions::sim): on the GPU (gpu_simulator.h, one fused kernel per direction, no host
-// round trip) when x is on a CUDA device, the method is the adjoint and the circuit has at
-// most 16 qubits; otherwise on the CPU, tensors on another device copied there and back.
+// round trip) when x is on a CUDA device, the method is the adjoint or parameter-shift and
+// the circuit has at most 16 qubits; otherwise on the CPU, tensors on another device copied
+// there and back.
 #pragma once
 #include <memory>
 

@@ -107,3 +107,36 @@ TEST_CASE("gpu program: compilation fuses runs of one-qubit gates per wire") {
     worst = std::max(worst, std::abs(cdouble(states[2 * i], states[2 * i + 1]) - want[i]));
   CHECK(worst < 1e-12);
 }
+
+TEST_CASE("gpu program: the parameter-shift runs give the adjoint's gradients") {
+  std::mt19937_64 gen(31);
+  for (int n : {1, 3, 4}) {
+    const Circuit c = test::random_gpu_circuit(n, 30, gen, 3, 5);
+    const Batch b = test::random_gpu_batch(c, 3, gen);
+    const std::vector<double> g = test::random_cotangent(c, b.size, gen);
+    const Gradients want = vjp(c, b, g, DiffMethod::Adjoint, {Precision::Complex128});
+    const GpuProgram p = compile_gpu_program(c);
+    const ShiftRuns runs = parameter_shift_runs(p);
+    const int I = p.n_inputs, W = p.n_weights, K = c.n_observables();
+    std::vector<double> gx(size_t(b.size) * I, 0.0), gw(W, 0.0);
+    for (int64_t s = 0; s < b.size; ++s) {
+      const std::vector<double> x(b.inputs.begin() + s * I, b.inputs.begin() + (s + 1) * I);
+      for (size_t r = 0; r < runs.slot.size(); ++r) {
+        // the run as a program whose shifted slot is a constant
+        GpuProgram shifted = p;
+        sv::ProgSlot& slot = shifted.slots[runs.slot[r]];
+        slot.value = sv::slot_value(slot, x.data(), b.weights.data()) + runs.shift[r];
+        slot.source = sv::kSourceConstant;
+        const std::vector<double> y = run_program_host<double>(shifted, 1, x, b.weights);
+        double d = 0;
+        for (int k = 0; k < K; ++k) d += g[s * K + k] * y[k];
+        d *= runs.coef[r];
+        for (int i = 0; i < I; ++i) gx[s * I + i] += runs.to_inputs[r * I + i] * d;
+        for (int w = 0; w < W; ++w) gw[w] += runs.to_weights[r * W + w] * d;
+      }
+    }
+    INFO("n=" << n << ", " << runs.slot.size() << " runs");
+    CHECK(test::max_abs_diff(gx, want.inputs) < 1e-9);
+    CHECK(test::max_abs_diff(gw, want.weights) < 1e-9);
+  }
+}

@@ -36,6 +36,19 @@ template <class R>
 void small_circuit_forward(const sv::Program& program, int64_t B, const R* x, const R* w,
                            R* expvals, R* final_states);
 
+// The forward on `rows` rows of explicit slot values (parameter-shift: each sample's slots
+// with one shifted per row): slot_rows: [rows][n_slots] R; row b embeds the inputs of sample
+// b / rows_per_sample of x; expvals: [rows][n_obs] R.
+template <class R>
+void small_circuit_forward_rows(const sv::Program& program, int64_t rows, int64_t rows_per_sample,
+                                const R* x, const R* slot_rows, R* expvals);
+
+// slot_rows[b * R + r][s] = the value of slot s for sample b, plus run_shift[r] where
+// s == run_slot[r] (r < R = runs). run_slot, run_shift: device arrays [runs].
+template <class R>
+void shifted_slot_rows(const sv::Program& program, int64_t B, const R* x, const R* w,
+                       const int64_t* run_slot, const R* run_shift, int64_t runs, R* slot_rows);
+
 template <class R>
 void small_circuit_vjp(const sv::Program& program, int64_t B, const R* x, const R* w,
                        const R* g, const R* states, R* grad_x, R* grad_w);

@@ -32,11 +32,14 @@ struct ForwardWorkspace {
 };
 
 // psi: [B][2^n] per sample (workspace); x: [B][I]; w: [W]; expvals: [B][K];
-// final_states: [B][2^n] complex or null. Grid-stride over groups of spb samples.
+// final_states: [B][2^n] complex or null. With slot_rows ([B][n_slots]: B rows of slot
+// values), row b takes its slots from there and its inputs (amplitude embedding) from sample
+// b / rows_per_sample of x. Grid-stride over groups of spb samples.
 template <class R>
 __global__ void __launch_bounds__(kMaxThreadsPerSample)
     small_forward_kernel(sv::Program p, int64_t B, const R* x, const R* w, R* expvals,
-                         Cx<R>* final_states, SampleLayout l) {
+                         Cx<R>* final_states, const R* slot_rows, int64_t rows_per_sample,
+                         SampleLayout l) {
   extern __shared__ __align__(16) unsigned char smem[];
   ForwardWorkspace<R> ws(p, sample_workspace(l, smem));
   const int tps = l.tps, r = threadIdx.x % tps;
@@ -45,8 +48,13 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
     const int64_t b_raw = first + threadIdx.x / tps;
     const bool valid = b_raw < B;  // padding samples recompute the last one, writing nothing
     const int64_t b = valid ? b_raw : B - 1;
-    const R* xb = x + b * p.n_inputs;
-    load_slot_values(p, xb, w, ws.angles, r, tps);
+    // a row of slot values given (parameter-shift runs), or the slots of sample b
+    const R* xb = x + (slot_rows ? b / rows_per_sample : b) * p.n_inputs;
+    if (slot_rows) {
+      for (int s = r; s < p.n_slots; s += tps) ws.angles[s] = slot_rows[b * p.n_slots + s];
+    } else {
+      load_slot_values(p, xb, w, ws.angles, r, tps);
+    }
     for (int k = r; k <= p.n_obs; k += tps) ws.sums[k] = R(0);
     __syncthreads();
     for (int i = r; i < p.n_ops; i += tps)
@@ -88,7 +96,20 @@ void small_circuit_forward(const sv::Program& p, int64_t B, const R* x, const R*
   const void* kernel = reinterpret_cast<const void*>(&small_forward_kernel<R>);
   LaunchPlan plan(p.n, B, ForwardWorkspace<R>::bytes(p), kernel, "small_circuit_forward");
   small_forward_kernel<R><<<plan.blocks(), plan.threads(), plan.shared_bytes>>>(
-      p, B, x, w, expvals, reinterpret_cast<Cx<R>*>(final_states), plan.layout);
+      p, B, x, w, expvals, reinterpret_cast<Cx<R>*>(final_states), nullptr, 1, plan.layout);
+  MSQ_CUDA_CHECK(launch_status());
+}
+
+template <class R>
+void small_circuit_forward_rows(const sv::Program& p, int64_t rows, int64_t rows_per_sample,
+                                const R* x, const R* slot_rows, R* expvals) {
+  check(p.n >= 1 && p.n <= kMaxSmallCircuitQubits, "small_circuit_forward_rows", p.n,
+        " qubits: the fused kernel takes 1..", kMaxSmallCircuitQubits);
+  check(rows_per_sample >= 1, "small_circuit_forward_rows", "rows_per_sample ", rows_per_sample);
+  const void* kernel = reinterpret_cast<const void*>(&small_forward_kernel<R>);
+  LaunchPlan plan(p.n, rows, ForwardWorkspace<R>::bytes(p), kernel, "small_circuit_forward_rows");
+  small_forward_kernel<R><<<plan.blocks(), plan.threads(), plan.shared_bytes>>>(
+      p, rows, x, nullptr, expvals, nullptr, slot_rows, rows_per_sample, plan.layout);
   MSQ_CUDA_CHECK(launch_status());
 }
 
@@ -96,5 +117,9 @@ template void small_circuit_forward<float>(const sv::Program&, int64_t, const fl
                                            float*, float*);
 template void small_circuit_forward<double>(const sv::Program&, int64_t, const double*,
                                             const double*, double*, double*);
+template void small_circuit_forward_rows<float>(const sv::Program&, int64_t, int64_t,
+                                                const float*, const float*, float*);
+template void small_circuit_forward_rows<double>(const sv::Program&, int64_t, int64_t,
+                                                 const double*, const double*, double*);
 
 }  // namespace msq::cuda
