@@ -80,7 +80,8 @@ void bench_circuit(Results& res, const std::string& name, const Circuit& c, int6
   const Tensor g = uniform({B, int64_t(c.n_observables())}, -1.0, 1.0).to(Device::cuda());
   (void)on;
   if (forward_only_too)
-    res.add(name + " forward", median_ms(runs, [&] { gc.expectation_values(x, w, Precision::Complex64); }));
+    res.add(name + " forward",
+            median_ms(runs, [&] { gc.expectation_values(x, w, Precision::Complex64); }));
   res.add(name + " forward+vjp", median_ms(runs, [&] {
             Tensor states;
             gc.expectation_values(x, w, Precision::Complex64, &states);
@@ -111,9 +112,18 @@ void bench_large(Results& res, int n_max, int runs) {
     LargeState s(n, Precision::Complex64);
     const std::string tag = "n=" + std::to_string(n);
     s.reset();
-    res.add("ry " + tag, median_ms(runs, [&] { s.ry(n / 2, 0.3); s.flush(); }));
-    res.add("ry low target " + tag, median_ms(runs, [&] { s.ry(n - 1, 0.3); s.flush(); }));
-    res.add("cnot " + tag, median_ms(runs, [&] { s.cnot(n / 3, n - 2); s.flush(); }));
+    res.add("ry " + tag, median_ms(runs, [&] {
+              s.ry(n / 2, 0.3);
+              s.flush();
+            }));
+    res.add("ry low target " + tag, median_ms(runs, [&] {
+              s.ry(n - 1, 0.3);
+              s.flush();
+            }));
+    res.add("cnot " + tag, median_ms(runs, [&] {
+              s.cnot(n / 3, n - 2);
+              s.flush();
+            }));
     // 1000 gates: RY on every qubit then a CNOT ring, repeated
     std::vector<std::pair<int, int>> gates;  // (-1, wire) = RY, (c, t) = CNOT
     while (gates.size() < 1000) {
@@ -122,8 +132,10 @@ void bench_large(Results& res, int n_max, int runs) {
     }
     const double ms = median_ms(std::max(3, runs / 3), [&] {
       for (const auto& [c, t] : gates) {
-        if (c < 0) s.ry(t, 0.1 + 0.01 * t);
-        else s.cnot(c, t);
+        if (c < 0)
+          s.ry(t, 0.1 + 0.01 * t);
+        else
+          s.cnot(c, t);
       }
       s.flush();
     });
@@ -138,9 +150,12 @@ int main(int argc, char** argv) {
   int runs = 15, large_max = 28;
   std::string json;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
-    else if (!std::strcmp(argv[i], "--large-max") && i + 1 < argc) large_max = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc)
+      json = argv[++i];
+    else if (!std::strcmp(argv[i], "--large-max") && i + 1 < argc)
+      large_max = std::atoi(argv[++i]);
     else {
       std::fprintf(stderr, "usage: %s [--runs N] [--json FILE] [--large-max N]\n", argv[0]);
       return 2;

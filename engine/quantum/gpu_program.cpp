@@ -124,16 +124,20 @@ class ProgramBuilder {
     for (int i = 0; i < gate_info(g.kind).controls; ++i) ctrl |= uint64_t(1) << bit(g.wires[i]);
     if (ctrl) close(g.wires);
     switch (g.kind) {
-      case GateKind::RX: case GateKind::CRX:
+      case GateKind::RX:
+      case GateKind::CRX:
         add_group_gate(target, ctrl, rotation(sv::kGateRX, g.params[0]));
         return;
-      case GateKind::RY: case GateKind::CRY:
+      case GateKind::RY:
+      case GateKind::CRY:
         add_group_gate(target, ctrl, rotation(sv::kGateRY, g.params[0]));
         return;
-      case GateKind::RZ: case GateKind::CRZ:
+      case GateKind::RZ:
+      case GateKind::CRZ:
         add_group_gate(target, ctrl, rotation(sv::kGateRZ, g.params[0]));
         return;
-      case GateKind::PhaseShift: case GateKind::CPhase:
+      case GateKind::PhaseShift:
+      case GateKind::CPhase:
         add_group_gate(target, ctrl, rotation(sv::kGatePhase, g.params[0]));
         return;
       case GateKind::Rot:  // RZ(omega) RY(theta) RZ(phi): RZ(phi) first
@@ -141,7 +145,8 @@ class ProgramBuilder {
         add_group_gate(target, 0, rotation(sv::kGateRY, g.params[1]));
         add_group_gate(target, 0, rotation(sv::kGateRZ, g.params[2]));
         return;
-      case GateKind::CNOT: case GateKind::Toffoli: {
+      case GateKind::CNOT:
+      case GateKind::Toffoli: {
         sv::ProgOp op;
         op.type = sv::kOpFlipX;
         op.bit = bit(target);
@@ -215,11 +220,11 @@ struct Sample {
 
 // The sample's slot values and initial state, then every op.
 template <class R>
-void forward_sample(const sv::Program& p, const double* x, const std::vector<R>& w,
-                    Sample<R>& s) {
+void forward_sample(const sv::Program& p, const double* x, const std::vector<R>& w, Sample<R>& s) {
   s.x.assign(x, x + p.n_inputs);
   s.angles.resize(p.n_slots);
-  for (int k = 0; k < p.n_slots; ++k) s.angles[k] = sv::slot_value(p.slots[k], s.x.data(), w.data());
+  for (int k = 0; k < p.n_slots; ++k)
+    s.angles[k] = sv::slot_value(p.slots[k], s.x.data(), w.data());
   const int64_t dim = int64_t(1) << p.n;
   s.psi.assign(dim, sv::cx<R>(0, 0));
   if (p.embedding.present) {
@@ -268,7 +273,8 @@ ShiftRuns parameter_shift_runs(const GpuProgram& p) {
   const double c1 = (std::sqrt(2.0) + 1) / (4 * std::sqrt(2.0));
   const double c2 = (std::sqrt(2.0) - 1) / (4 * std::sqrt(2.0));
   const std::vector<std::pair<double, double>> two = {{h, 0.5}, {-h, -0.5}};
-  const std::vector<std::pair<double, double>> four = {{h, c1}, {-h, -c1}, {3 * h, -c2}, {-3 * h, c2}};
+  const std::vector<std::pair<double, double>> four = {
+      {h, c1}, {-h, -c1}, {3 * h, -c2}, {-3 * h, c2}};
   std::vector<const sv::ProgGate*> gate_of(p.slots.size(), nullptr);
   for (const sv::ProgGate& g : p.gates)
     if (g.slot >= 0) gate_of[g.slot] = &g;
@@ -294,8 +300,8 @@ ShiftRuns parameter_shift_runs(const GpuProgram& p) {
 }
 
 template <class R>
-std::vector<double> run_program_host(const GpuProgram& prog, int64_t B, const std::vector<double>& x,
-                                     const std::vector<double>& w,
+std::vector<double> run_program_host(const GpuProgram& prog, int64_t B,
+                                     const std::vector<double>& x, const std::vector<double>& w,
                                      std::vector<double>* final_states) {
   const sv::Program p = prog.view();
   const int64_t dim = int64_t(1) << p.n;
@@ -357,8 +363,8 @@ void vjp_program_host(const GpuProgram& prog, int64_t B, const std::vector<doubl
       }
       for (int j = op.gate_count - 1; j >= 0; --j) {
         const sv::ProgGate& gate = p.gates[op.first_gate + j];
-        const sv::M2<R> ud = sv::dagger(
-            sv::gate_m2(gate, p.constants, gate.slot >= 0 ? s.angles[gate.slot] : R(0)));
+        const sv::M2<R> ud =
+            sv::dagger(sv::gate_m2(gate, p.constants, gate.slot >= 0 ? s.angles[gate.slot] : R(0)));
         R term = 0;
         for (int64_t it = 0; it < items; ++it)
           term += sv::adjoint_gate_item(s.psi.data(), lam.data(), op, gate.kind, ud, uint64_t(it));

@@ -27,7 +27,9 @@ namespace {
 
 constexpr int kMaxGpuQubits = 16;
 
-DType real_type(Precision p) { return p == Precision::Complex128 ? DType::Float64 : DType::Float32; }
+DType real_type(Precision p) {
+  return p == Precision::Complex128 ? DType::Float64 : DType::Float32;
+}
 
 // A contiguous copy in `dt` on the device (the same tensor when it already is one).
 Tensor as_device_real(const Tensor& t, DType dt, const char* op) {
@@ -47,7 +49,8 @@ bool gpu_simulator_supports(const Circuit& c) {
 }
 
 GpuCircuit::GpuCircuit(std::shared_ptr<const Circuit> circuit, bool fuse)
-    : circuit_(std::move(circuit)), program_(compile_gpu_program(*circuit_, fuse)),
+    : circuit_(std::move(circuit)),
+      program_(compile_gpu_program(*circuit_, fuse)),
       runs_(parameter_shift_runs(program_)) {}
 
 GpuCircuit::~GpuCircuit() = default;
@@ -59,7 +62,8 @@ const GpuCircuit::Device& GpuCircuit::device() const {
     d->program = cuda::upload_program(program_.view());
     const int64_t R = int64_t(runs_.slot.size());
     const TensorOptions on = TensorOptions(DType::Float64).with_device(msq::Device::cuda());
-    d->run_slot = from_vector(runs_.slot, {R}, TensorOptions(DType::Int64).with_device(msq::Device::cuda()));
+    d->run_slot =
+        from_vector(runs_.slot, {R}, TensorOptions(DType::Int64).with_device(msq::Device::cuda()));
     d->run_shift = from_vector(runs_.shift, {R}, on);
     d->coef = from_vector(runs_.coef, {R}, on);
     d->to_inputs = from_vector(runs_.to_inputs, {R, int64_t(program_.n_inputs)}, on);
@@ -142,15 +146,19 @@ std::pair<Tensor, Tensor> GpuCircuit::vjp(const Tensor& x, const Tensor& w, cons
                                  want_x && gx.numel() ? gx.data<R>() : nullptr,
                                  want_w && gw.numel() ? gw.data<R>() : nullptr);
     };
-    if (rt == DType::Float64) run(0.0);
-    else run(0.0f);
+    if (rt == DType::Float64)
+      run(0.0);
+    else
+      run(0.0f);
 #else
     device();
 #endif
   }
   std::pair<Tensor, Tensor> out;
-  if (want_x) out.first = gx.to(is_floating(x.dtype()) ? x.dtype() : DType::Float32).reshape(x.shape());
-  if (want_w) out.second = gw.to(is_floating(w.dtype()) ? w.dtype() : DType::Float32).reshape(w.shape());
+  if (want_x)
+    out.first = gx.to(is_floating(x.dtype()) ? x.dtype() : DType::Float32).reshape(x.shape());
+  if (want_w)
+    out.second = gw.to(is_floating(w.dtype()) ? w.dtype() : DType::Float32).reshape(w.shape());
   return out;
 }
 
@@ -187,8 +195,10 @@ std::pair<Tensor, Tensor> GpuCircuit::parameter_shift_vjp(const Tensor& x, const
                                  shift.data<T>(), R, rows.data<T>());
       cuda::small_circuit_forward_rows<T>(p, B * R, R, xp, rows.data<T>(), e.data<T>());
     };
-    if (rt == DType::Float64) run(0.0);
-    else run(0.0f);
+    if (rt == DType::Float64)
+      run(0.0);
+    else
+      run(0.0f);
     // d[b][r] = coef_r <g_b, E[b][r]>; then onto the inputs and (summed over b) the weights
     const Tensor dr = mul(sum(mul(e.reshape({B, R, K}), gr), {2}), d.coef.to(rt));
     if (want_x && I > 0) out.first = matmul(dr, d.to_inputs.to(rt));
@@ -197,8 +207,12 @@ std::pair<Tensor, Tensor> GpuCircuit::parameter_shift_vjp(const Tensor& x, const
     device();
 #endif
   }
-  if (want_x) out.first = out.first.to(is_floating(x.dtype()) ? x.dtype() : DType::Float32).reshape(x.shape());
-  if (want_w) out.second = out.second.to(is_floating(w.dtype()) ? w.dtype() : DType::Float32).reshape(w.shape());
+  if (want_x)
+    out.first =
+        out.first.to(is_floating(x.dtype()) ? x.dtype() : DType::Float32).reshape(x.shape());
+  if (want_w)
+    out.second =
+        out.second.to(is_floating(w.dtype()) ? w.dtype() : DType::Float32).reshape(w.shape());
   return out;
 }
 

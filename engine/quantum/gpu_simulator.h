@@ -50,7 +50,7 @@ class GpuCircuit {
 
   std::shared_ptr<const Circuit> circuit_;
   GpuProgram program_;
-  ShiftRuns runs_;  // parameter-shift
+  ShiftRuns runs_;                                // parameter-shift
   mutable std::shared_ptr<const Device> device_;  // uploaded on first use
 };
 

@@ -71,7 +71,9 @@ struct PassBuilder {
   }
 };
 
-DType real_type(Precision p) { return p == Precision::Complex128 ? DType::Float64 : DType::Float32; }
+DType real_type(Precision p) {
+  return p == Precision::Complex128 ? DType::Float64 : DType::Float32;
+}
 
 }  // namespace
 
@@ -80,7 +82,8 @@ std::vector<sv::TilePass> plan_tile_passes(const std::vector<TileQueuedGate>& ga
   PassBuilder pb{n, std::min(n, sv::kTileBits), std::min(n, sv::kTileLowBits), {}, {}};
   std::vector<sv::TilePass> passes;
   for (const TileQueuedGate& g : gates) {
-    check(g.bit >= 0 && g.bit < n && (!g.cnot || (g.ctrl_bit >= 0 && g.ctrl_bit < n && g.ctrl_bit != g.bit)),
+    check(g.bit >= 0 && g.bit < n &&
+              (!g.cnot || (g.ctrl_bit >= 0 && g.ctrl_bit < n && g.ctrl_bit != g.bit)),
           "plan_tile_passes", "gate bits out of range");
     if (!pb.fits(g)) passes.push_back(pb.finish());
     pb.add(g);
@@ -92,7 +95,8 @@ std::vector<sv::TilePass> plan_tile_passes(const std::vector<TileQueuedGate>& ga
 LargeState::LargeState(int n, Precision precision) : n_(n), precision_(precision) {
   check(n >= 1 && n <= 40, "LargeState", "n must be in 1..40, got ", n);
 #ifdef MSQ_WITH_CUDA
-  psi_ = Tensor::empty({int64_t(1) << n, 2}, TensorOptions(real_type(precision)).with_device(Device::cuda()));
+  psi_ = Tensor::empty({int64_t(1) << n, 2},
+                       TensorOptions(real_type(precision)).with_device(Device::cuda()));
   reset();
 #else
   fail("LargeState", "msq was built without CUDA (MSQ_WITH_CUDA=OFF)");
@@ -147,8 +151,10 @@ void LargeState::flush() {
   if (queue_.empty()) return;
 #ifdef MSQ_WITH_CUDA
   for (const sv::TilePass& p : plan_tile_passes(queue_, n_)) {
-    if (precision_ == Precision::Complex128) cuda::run_tile_pass(psi_.data<double>(), n_, p);
-    else cuda::run_tile_pass(psi_.data<float>(), n_, p);
+    if (precision_ == Precision::Complex128)
+      cuda::run_tile_pass(psi_.data<double>(), n_, p);
+    else
+      cuda::run_tile_pass(psi_.data<float>(), n_, p);
   }
 #endif
   queue_.clear();
@@ -158,7 +164,8 @@ double LargeState::expval_z(int wire) {
   flush();
   const uint64_t mask = uint64_t(1) << bit(wire);
 #ifdef MSQ_WITH_CUDA
-  if (precision_ == Precision::Complex128) return cuda::z_expectation(psi_.data<double>(), n_, mask);
+  if (precision_ == Precision::Complex128)
+    return cuda::z_expectation(psi_.data<double>(), n_, mask);
   return cuda::z_expectation(psi_.data<float>(), n_, mask);
 #else
   (void)mask;
@@ -170,8 +177,10 @@ Tensor LargeState::probabilities() {
   flush();
   Tensor out = Tensor::empty({int64_t(1) << n_}, psi_.options());
 #ifdef MSQ_WITH_CUDA
-  if (precision_ == Precision::Complex128) cuda::probabilities(psi_.data<double>(), n_, out.data<double>());
-  else cuda::probabilities(psi_.data<float>(), n_, out.data<float>());
+  if (precision_ == Precision::Complex128)
+    cuda::probabilities(psi_.data<double>(), n_, out.data<double>());
+  else
+    cuda::probabilities(psi_.data<float>(), n_, out.data<float>());
 #endif
   return out;
 }

@@ -51,7 +51,10 @@ class LargeState {
   double expval_z(int wire);          // <Z_wire>
   Tensor probabilities();             // [2^n] on the device, the precision's real type
   std::vector<cdouble> amplitudes();  // a host copy (tests, small n)
-  const Tensor& state() { flush(); return psi_; }  // [2^n, 2] on the device
+  const Tensor& state() {
+    flush();
+    return psi_;
+  }  // [2^n, 2] on the device
 
  private:
   int bit(int wire) const;

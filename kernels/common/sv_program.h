@@ -26,7 +26,13 @@
 namespace msq::sv {
 
 enum ProgOpType : int32_t { kOpGroup = 0, kOpFlipX = 1, kOpSwap = 2, kOpMatrix2 = 3 };
-enum ProgGateKind : int32_t { kGateFixed = 0, kGateRX = 1, kGateRY = 2, kGateRZ = 3, kGatePhase = 4 };
+enum ProgGateKind : int32_t {
+  kGateFixed = 0,
+  kGateRX = 1,
+  kGateRY = 2,
+  kGateRZ = 3,
+  kGatePhase = 4
+};
 enum ProgSource : int32_t { kSourceConstant = 0, kSourceInput = 1, kSourceWeight = 2 };
 enum ProgObsKind : int32_t { kObsPauli = 0, kObsHermitian = 1 };
 
@@ -40,9 +46,9 @@ struct ProgOp {
 
 struct ProgGate {
   int32_t kind = kGateFixed;
-  int32_t slot = -1;    // rotations and phases
-  int32_t matrix = 0;   // Fixed: offset in constants (doubles), 4 complex
-  int32_t op = 0;       // the Group op holding it
+  int32_t slot = -1;   // rotations and phases
+  int32_t matrix = 0;  // Fixed: offset in constants (doubles), 4 complex
+  int32_t op = 0;      // the Group op holding it
 };
 
 struct ProgSlot {
@@ -71,7 +77,7 @@ struct ProgEmbedding {
 
 // A view of a program (host or device pointers).
 struct Program {
-  int32_t n = 0;                   // qubits
+  int32_t n = 0;  // qubits
   int32_t n_inputs = 0, n_weights = 0;
   int32_t n_ops = 0, n_gates = 0, n_slots = 0, n_obs = 0, n_constants = 0;
   const ProgOp* ops = nullptr;
@@ -87,16 +93,33 @@ template <class R>
 struct alignas(2 * sizeof(R)) Cx {  // aligned: one 8- or 16-byte load per amplitude
   R re, im;
 };
-template <class R> MSQ_HD Cx<R> cx(R re, R im) { return {re, im}; }
-template <class R> MSQ_HD Cx<R> operator+(Cx<R> a, Cx<R> b) { return {a.re + b.re, a.im + b.im}; }
-template <class R> MSQ_HD Cx<R> operator-(Cx<R> a, Cx<R> b) { return {a.re - b.re, a.im - b.im}; }
-template <class R> MSQ_HD Cx<R> operator*(Cx<R> a, Cx<R> b) {
+template <class R>
+MSQ_HD Cx<R> cx(R re, R im) {
+  return {re, im};
+}
+template <class R>
+MSQ_HD Cx<R> operator+(Cx<R> a, Cx<R> b) {
+  return {a.re + b.re, a.im + b.im};
+}
+template <class R>
+MSQ_HD Cx<R> operator-(Cx<R> a, Cx<R> b) {
+  return {a.re - b.re, a.im - b.im};
+}
+template <class R>
+MSQ_HD Cx<R> operator*(Cx<R> a, Cx<R> b) {
   return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
 }
-template <class R> MSQ_HD Cx<R> scale(Cx<R> a, R s) { return {a.re * s, a.im * s}; }
-template <class R> MSQ_HD Cx<R> conj(Cx<R> a) { return {a.re, -a.im}; }
+template <class R>
+MSQ_HD Cx<R> scale(Cx<R> a, R s) {
+  return {a.re * s, a.im * s};
+}
+template <class R>
+MSQ_HD Cx<R> conj(Cx<R> a) {
+  return {a.re, -a.im};
+}
 // conj(a) * b
-template <class R> MSQ_HD Cx<R> cdot(Cx<R> a, Cx<R> b) {
+template <class R>
+MSQ_HD Cx<R> cdot(Cx<R> a, Cx<R> b) {
   return {a.re * b.re + a.im * b.im, a.re * b.im - a.im * b.re};
 }
 
@@ -105,26 +128,36 @@ template <class R>
 struct M2 {
   Cx<R> m[4];
 };
-template <class R> MSQ_HD M2<R> mul(const M2<R>& a, const M2<R>& b) {
+template <class R>
+MSQ_HD M2<R> mul(const M2<R>& a, const M2<R>& b) {
   return {{a.m[0] * b.m[0] + a.m[1] * b.m[2], a.m[0] * b.m[1] + a.m[1] * b.m[3],
            a.m[2] * b.m[0] + a.m[3] * b.m[2], a.m[2] * b.m[1] + a.m[3] * b.m[3]}};
 }
-template <class R> MSQ_HD M2<R> dagger(const M2<R>& a) {
+template <class R>
+MSQ_HD M2<R> dagger(const M2<R>& a) {
   return {{conj(a.m[0]), conj(a.m[2]), conj(a.m[1]), conj(a.m[3])}};
 }
-template <class R> MSQ_HD M2<R> identity_m2() {
+template <class R>
+MSQ_HD M2<R> identity_m2() {
   return {{cx<R>(1, 0), cx<R>(0, 0), cx<R>(0, 0), cx<R>(1, 0)}};
 }
 // (a0, a1) <- m (a0, a1)
-template <class R> MSQ_HD void apply_m2(const M2<R>& m, Cx<R>& a0, Cx<R>& a1) {
+template <class R>
+MSQ_HD void apply_m2(const M2<R>& m, Cx<R>& a0, Cx<R>& a1) {
   const Cx<R> b0 = m.m[0] * a0 + m.m[1] * a1;
   const Cx<R> b1 = m.m[2] * a0 + m.m[3] * a1;
   a0 = b0;
   a1 = b1;
 }
 
-template <class R> MSQ_HD R sin_of(R x) { return std::sin(x); }
-template <class R> MSQ_HD R cos_of(R x) { return std::cos(x); }
+template <class R>
+MSQ_HD R sin_of(R x) {
+  return std::sin(x);
+}
+template <class R>
+MSQ_HD R cos_of(R x) {
+  return std::cos(x);
+}
 
 // ---- slots and gates ---------------------------------------------------------------------
 // The value of a slot for a sample with inputs x (its row) and weights w.
@@ -152,9 +185,12 @@ MSQ_HD M2<R> gate_m2(const ProgGate& g, const double* constants, R t) {
     return {{cx<R>(1, 0), cx(zero, zero), cx(zero, zero), cx(cos_of(t), sin_of(t))}};
   const R c = cos_of(t / 2), s = sin_of(t / 2);
   switch (g.kind) {
-    case kGateRX: return {{cx(c, zero), cx(zero, -s), cx(zero, -s), cx(c, zero)}};
-    case kGateRY: return {{cx(c, zero), cx(-s, zero), cx(s, zero), cx(c, zero)}};
-    default: return {{cx(c, -s), cx(zero, zero), cx(zero, zero), cx(c, s)}};  // RZ
+    case kGateRX:
+      return {{cx(c, zero), cx(zero, -s), cx(zero, -s), cx(c, zero)}};
+    case kGateRY:
+      return {{cx(c, zero), cx(-s, zero), cx(s, zero), cx(c, zero)}};
+    default:
+      return {{cx(c, -s), cx(zero, zero), cx(zero, zero), cx(c, s)}};  // RZ
   }
 }
 
@@ -164,11 +200,16 @@ MSQ_HD M2<R> gate_m2(const ProgGate& g, const double* constants, R t) {
 template <class R>
 MSQ_HD R gate_gradient_term(int kind, Cx<R> l0, Cx<R> l1, Cx<R> p0, Cx<R> p1) {
   switch (kind) {
-    case kGateRX: return cdot(l0, p1).im + cdot(l1, p0).im;
-    case kGateRY: return cdot(l1, p0).re - cdot(l0, p1).re;
-    case kGateRZ: return cdot(l0, p0).im - cdot(l1, p1).im;
-    case kGatePhase: return R(-2) * cdot(l1, p1).im;
-    default: return R(0);
+    case kGateRX:
+      return cdot(l0, p1).im + cdot(l1, p0).im;
+    case kGateRY:
+      return cdot(l1, p0).re - cdot(l0, p1).re;
+    case kGateRZ:
+      return cdot(l0, p0).im - cdot(l1, p1).im;
+    case kGatePhase:
+      return R(-2) * cdot(l1, p1).im;
+    default:
+      return R(0);
   }
 }
 
@@ -192,8 +233,8 @@ MSQ_HD int parity64(uint64_t v) {
 
 // (O psi)_i for an observable: psi read at i and its partners.
 template <class R, class State>
-MSQ_HD Cx<R> observable_apply_at(const ProgObservable& o, const double* constants,
-                                 const State& psi, uint64_t i) {
+MSQ_HD Cx<R> observable_apply_at(const ProgObservable& o, const double* constants, const State& psi,
+                                 uint64_t i) {
   if (o.kind == kObsHermitian) {
     const uint64_t m = uint64_t(1) << o.bit;
     const int r = int((i >> o.bit) & 1);
@@ -206,10 +247,14 @@ MSQ_HD Cx<R> observable_apply_at(const ProgObservable& o, const double* constant
   Cx<R> v = psi(j);
   if (parity64(j & o.zmask)) v = cx<R>(-v.re, -v.im);
   switch (o.ny & 3) {
-    case 1: return cx<R>(-v.im, v.re);
-    case 2: return cx<R>(-v.re, -v.im);
-    case 3: return cx<R>(v.im, -v.re);
-    default: return v;
+    case 1:
+      return cx<R>(-v.im, v.re);
+    case 2:
+      return cx<R>(-v.re, -v.im);
+    case 3:
+      return cx<R>(v.im, -v.re);
+    default:
+      return v;
   }
 }
 
@@ -222,8 +267,7 @@ MSQ_HD R embedded_value(const ProgEmbedding& e, const R* x, int64_t j) {
 // ---- ops on one item (an amplitude pair or quad) -------------------------------------------
 // Items of an op on n qubits: pairs (Group, FlipX) or quads (Swap, Matrix2).
 MSQ_HD int64_t op_items(const ProgOp& op, int n) {
-  return op.type == kOpGroup || op.type == kOpFlipX ? int64_t(1) << (n - 1)
-                                                    : int64_t(1) << (n - 2);
+  return op.type == kOpGroup || op.type == kOpFlipX ? int64_t(1) << (n - 1) : int64_t(1) << (n - 2);
 }
 
 // The pair of item p of a Group / FlipX op; false where the controls do not hold.
@@ -235,8 +279,8 @@ MSQ_HD bool op_pair(const ProgOp& op, uint64_t p, uint64_t* i0, uint64_t* i1) {
 
 // Applies item p of a non-Group op (or its inverse) to psi.
 template <class R>
-MSQ_HD void apply_fixed_op_item(Cx<R>* psi, const ProgOp& op, const double* constants,
-                                uint64_t p, bool inverse) {
+MSQ_HD void apply_fixed_op_item(Cx<R>* psi, const ProgOp& op, const double* constants, uint64_t p,
+                                bool inverse) {
   if (op.type == kOpFlipX) {
     uint64_t i0, i1;
     if (!op_pair(op, p, &i0, &i1)) return;

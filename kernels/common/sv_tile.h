@@ -27,12 +27,12 @@ struct TileGate {
   int32_t bit;       // local target bit
   int32_t ctrl_bit;  // local control bit (CNOT)
   int32_t pad;
-  double m[8];       // 2x2 row-major, (re, im) pairs
+  double m[8];  // 2x2 row-major, (re, im) pairs
 };
 
 struct TilePass {
-  int32_t k;                 // tile bits
-  int32_t bits[kTileBits];   // the global bit of local bit j, ascending
+  int32_t k;                // tile bits
+  int32_t bits[kTileBits];  // the global bit of local bit j, ascending
   int32_t n_gates;
   TileGate gates[kMaxTileGates];
 };

@@ -7,10 +7,10 @@
 // passes (engine/quantum/large_state.h). Every case skips without a CUDA device.
 #include <random>
 
+#include "../quantum/random_circuit.h"
 #include "engine/quantum/gpu_simulator.h"
 #include "engine/quantum/large_state.h"
 #include "engine/quantum/quantum.h"
-#include "../quantum/random_circuit.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -25,7 +25,8 @@ std::vector<double> host(const Tensor& t) { return t.to_vector<double>(); }
 // |got - want| <= tol * (1 + max |want|), elementwise.
 void check_near(const std::vector<double>& got, const std::vector<double>& want, double tol,
                 const std::string& what) {
-  REQUIRE_MESSAGE(got.size() == want.size(), what << ": size " << got.size() << " vs " << want.size());
+  REQUIRE_MESSAGE(got.size() == want.size(),
+                  what << ": size " << got.size() << " vs " << want.size());
   double scale = 0;
   for (double v : want) scale = std::max(scale, std::abs(v));
   const double worst = test::max_abs_diff(got, want);
@@ -61,7 +62,8 @@ void check_circuit(const Circuit& c, int64_t B, std::mt19937_64& gen, const std:
       CHECK(gx.device() == gpu());
       const std::string how = kept ? " (kept states)" : " (simulated again)";
       check_near(host(gx), want_grad.inputs, tol * 10, tag + " grad inputs" + how);
-      check_near(host(gw), want_grad.weights, tol * 10 * std::sqrt(double(B)), tag + " grad weights" + how);
+      check_near(host(gw), want_grad.weights, tol * 10 * std::sqrt(double(B)),
+                 tag + " grad weights" + how);
     }
   }
 }
@@ -71,7 +73,7 @@ void check_circuit(const Circuit& c, int64_t B, std::mt19937_64& gen, const std:
 TEST_CASE("gpu statevector: random circuits with every gate, n = 1..14, both precisions") {
   if (!test::require_cuda()) return;
   std::mt19937_64 gen(11);
-  const std::pair<int, int64_t> sizes[] = {{1, 1}, {1, 77}, {2, 5}, {3, 64}, {4, 3}, {5, 33},
+  const std::pair<int, int64_t> sizes[] = {{1, 1}, {1, 77}, {2, 5}, {3, 64}, {4, 3},  {5, 33},
                                            {6, 2}, {7, 9},  {8, 4}, {10, 3}, {12, 2}, {14, 2}};
   for (const auto& [n, B] : sizes) {
     const Circuit c = test::random_gpu_circuit(n, 30 + 4 * n, gen, 3, 5);
@@ -90,10 +92,8 @@ TEST_CASE("gpu statevector: templates and the study's circuits, amplitude embedd
   if (!test::require_cuda()) return;
   std::mt19937_64 gen(13);
   std::vector<std::pair<std::string, Circuit>> cases = {
-      {"qcnn 8x2", qcnn_circuit(8, 2)},
-      {"qdense 4x2", qdense_circuit(4, 2)},
-      {"qdense 10x2", qdense_circuit(10, 2)},
-      {"qefficient 6x3", qefficient_circuit(6, 3)},
+      {"qcnn 8x2", qcnn_circuit(8, 2)},          {"qdense 4x2", qdense_circuit(4, 2)},
+      {"qdense 10x2", qdense_circuit(10, 2)},    {"qefficient 6x3", qefficient_circuit(6, 3)},
       {"qml 12x2", qml_workload_circuit(12, 2)},
   };
   {
@@ -118,7 +118,8 @@ TEST_CASE("gpu statevector: templates and the study's circuits, amplitude embedd
 TEST_CASE("gpu statevector: 15 and 16 qubits (the workspace in global memory)") {
   if (!test::require_cuda()) return;
   std::mt19937_64 gen(14);
-  for (int n : {15, 16}) check_circuit(qml_workload_circuit(n, 1), 2, gen, "qml n=" + std::to_string(n));
+  for (int n : {15, 16})
+    check_circuit(qml_workload_circuit(n, 1), 2, gen, "qml n=" + std::to_string(n));
 }
 
 TEST_CASE("gpu statevector: the quantum layer on CUDA tensors, gradients into autograd") {
@@ -140,7 +141,8 @@ TEST_CASE("gpu statevector: the quantum layer on CUDA tensors, gradients into au
     Tensor yg = gpu_layer.forward(xg);
     REQUIRE(yg.device() == gpu());
     const double tol = dt == DType::Float64 ? 1e-10 : 1e-4;
-    test::check_close(yg.cpu().to(DType::Float64), yc.to(DType::Float64), tol, tol, "layer forward");
+    test::check_close(yg.cpu().to(DType::Float64), yc.to(DType::Float64), tol, tol,
+                      "layer forward");
     manual_seed(6);
     Tensor wout = uniform(yc.shape(), 0.5, 1.5, yc.dtype());
     sum(mul(yc, wout)).backward();

@@ -2,9 +2,10 @@
 // same per-item math as the CUDA kernels, against the CPU simulator: expectation values,
 // final states and adjoint VJPs of random circuits with every gate, the templates and the
 // study's circuits (amplitude embedding included), both precisions, fused and unfused.
+#include "engine/quantum/gpu_program.h"
+
 #include <random>
 
-#include "engine/quantum/gpu_program.h"
 #include "random_circuit.h"
 #include "test_support.h"
 
@@ -61,8 +62,10 @@ TEST_CASE("gpu program: random circuits with every gate agree with the CPU simul
 TEST_CASE("gpu program: templates and the study's circuits, amplitude embedding included") {
   std::mt19937_64 gen(7);
   std::vector<std::pair<std::string, Circuit>> cases = {
-      {"qml 8x4", qml_workload_circuit(8, 4)},   {"qcnn 4x2", qcnn_circuit(4, 2)},
-      {"qdense 3x2", qdense_circuit(3, 2)},      {"qefficient 4x2", qefficient_circuit(4, 2)},
+      {"qml 8x4", qml_workload_circuit(8, 4)},
+      {"qcnn 4x2", qcnn_circuit(4, 2)},
+      {"qdense 3x2", qdense_circuit(3, 2)},
+      {"qefficient 4x2", qefficient_circuit(4, 2)},
   };
   {
     Circuit c(4);

@@ -35,7 +35,8 @@ void apply_passes(State& psi, int n, const std::vector<sv::TilePass>& passes) {
     for (uint64_t t = 0; t < (uint64_t(1) << (n - p.k)); ++t) {
       for (uint32_t l = 0; l < size; ++l) tile[l] = psi[sv::tile_index(p, t, l)];
       for (int g = 0; g < p.n_gates; ++g)
-        for (uint32_t q = 0; q < size / 2; ++q) sv::apply_tile_gate_item(tile.data(), p.gates[g], q);
+        for (uint32_t q = 0; q < size / 2; ++q)
+          sv::apply_tile_gate_item(tile.data(), p.gates[g], q);
       for (uint32_t l = 0; l < size; ++l) psi[sv::tile_index(p, t, l)] = tile[l];
     }
   }
@@ -66,7 +67,8 @@ TEST_CASE("large state: fused tile passes equal the gates one by one") {
       g.bit = int(gen() % n);
       if (n > 1 && gen() % 3 == 0) {
         g.cnot = true;
-        do g.ctrl_bit = int(gen() % n); while (g.ctrl_bit == g.bit);
+        do g.ctrl_bit = int(gen() % n);
+        while (g.ctrl_bit == g.bit);
         g.m = {0.0, 1.0, 1.0, 0.0};
       } else {
         const double t = u(gen), c = std::cos(t / 2), s = std::sin(t / 2);

@@ -12,15 +12,15 @@
 
 namespace msq::test {
 
-inline quantum::Circuit random_gpu_circuit(int n, int n_gates, std::mt19937_64& gen,
-                                           int n_inputs, int n_weights) {
+inline quantum::Circuit random_gpu_circuit(int n, int n_gates, std::mt19937_64& gen, int n_inputs,
+                                           int n_weights) {
   using namespace quantum;
   static const GateKind kinds[] = {
-      GateKind::RX, GateKind::RY, GateKind::RZ, GateKind::PhaseShift, GateKind::Rot,
-      GateKind::CRX, GateKind::CRY, GateKind::CRZ, GateKind::CPhase, GateKind::H,
-      GateKind::X, GateKind::Y, GateKind::Z, GateKind::S, GateKind::T, GateKind::SX,
-      GateKind::CNOT, GateKind::CZ, GateKind::SWAP, GateKind::Toffoli, GateKind::Unitary1,
-      GateKind::Unitary2};
+      GateKind::RX,       GateKind::RY,      GateKind::RZ,  GateKind::PhaseShift, GateKind::Rot,
+      GateKind::CRX,      GateKind::CRY,     GateKind::CRZ, GateKind::CPhase,     GateKind::H,
+      GateKind::X,        GateKind::Y,       GateKind::Z,   GateKind::S,          GateKind::T,
+      GateKind::SX,       GateKind::CNOT,    GateKind::CZ,  GateKind::SWAP,       GateKind::Toffoli,
+      GateKind::Unitary1, GateKind::Unitary2};
   const int n_kinds = int(sizeof(kinds) / sizeof(kinds[0]));
   Circuit c(n);
   std::uniform_real_distribution<double> u(-1.5, 1.5);
@@ -54,15 +54,26 @@ inline quantum::Circuit random_gpu_circuit(int n, int n_gates, std::mt19937_64& 
     std::vector<Param> ps;
     for (int p = 0; p < gate_info(k).params; ++p) {
       switch (gen() % 4) {
-        case 0: ps.push_back(Param::input(int(gen() % n_inputs), u(gen))); break;
-        case 1: ps.push_back(Param::weight(int(gen() % n_weights), u(gen))); break;
-        case 2: ps.push_back(Param::constant(u(gen))); break;
-        default: ps.push_back(Param::weight(int(gen() % n_weights))); break;
+        case 0:
+          ps.push_back(Param::input(int(gen() % n_inputs), u(gen)));
+          break;
+        case 1:
+          ps.push_back(Param::weight(int(gen() % n_weights), u(gen)));
+          break;
+        case 2:
+          ps.push_back(Param::constant(u(gen)));
+          break;
+        default:
+          ps.push_back(Param::weight(int(gen() % n_weights)));
+          break;
       }
     }
-    if (k == GateKind::Unitary1) c.add(k, wires(1), ps, unitary(2));
-    else if (k == GateKind::Unitary2) c.add(k, wires(2), ps, unitary(4));
-    else c.add(k, wires(gate_info(k).wires), ps);
+    if (k == GateKind::Unitary1)
+      c.add(k, wires(1), ps, unitary(2));
+    else if (k == GateKind::Unitary2)
+      c.add(k, wires(2), ps, unitary(4));
+    else
+      c.add(k, wires(gate_info(k).wires), ps);
   }
   c.declare_inputs(n_inputs);
   c.declare_weights(n_weights);

@@ -1,5 +1,3 @@
-#include "kernels/cuda/statevector/large_state.h"
-
 #include <vector>
 
 #include "engine/core/error.h"
@@ -7,6 +5,7 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/statevector/large_state.h"
 
 namespace msq::cuda {
 namespace {
@@ -33,15 +32,33 @@ __global__ void __launch_bounds__(kTileThreads) tile_pass_kernel(Cx<R>* psi) {
       if ((local >> j) & 1u) g |= uint64_t(1) << c_pass.bits[j];
     return g;
   };
-  // consecutive threads read consecutive amplitudes (the low bits are the tile's low bits)
-  for (uint32_t l = threadIdx.x; l < size; l += blockDim.x) t[l] = psi[global(l)];
+  // Consecutive threads read consecutive amplitudes (the tile's low bits are the state's),
+  // 16 bytes each: two complex64 amplitudes (l even: global(l) even, so 16-byte aligned), or
+  // one complex128.
+  constexpr uint32_t per = sizeof(Cx<R>) == 8 ? 2 : 1;
+  for (uint32_t l = per * threadIdx.x; l < size; l += per * blockDim.x) {
+    if constexpr (per == 2) {
+      const float4 v = *reinterpret_cast<const float4*>(psi + global(l));
+      t[l] = {v.x, v.y};
+      t[l + 1] = {v.z, v.w};
+    } else {
+      t[l] = psi[global(l)];
+    }
+  }
   __syncthreads();
   for (int g = 0; g < c_pass.n_gates; ++g) {
     for (uint32_t q = threadIdx.x; q < size / 2; q += blockDim.x)
       sv::apply_tile_gate_item(t, c_pass.gates[g], q);
     __syncthreads();
   }
-  for (uint32_t l = threadIdx.x; l < size; l += blockDim.x) psi[global(l)] = t[l];
+  for (uint32_t l = per * threadIdx.x; l < size; l += per * blockDim.x) {
+    if constexpr (per == 2) {
+      *reinterpret_cast<float4*>(psi + global(l)) =
+          make_float4(t[l].re, t[l].im, t[l + 1].re, t[l + 1].im);
+    } else {
+      psi[global(l)] = t[l];
+    }
+  }
 }
 
 struct Plus {
@@ -76,10 +93,11 @@ __global__ void probabilities_kernel(const Cx<R>* psi, int64_t dim, R* out) {
 
 template <class R>
 void run_tile_pass(R* psi, int n, const sv::TilePass& pass) {
-  check(pass.k >= 1 && pass.k <= sv::kTileBits && pass.k <= n, "run_tile_pass", "tile of ",
-        pass.k, " bits on ", n, " qubits");
+  check(pass.k >= 1 && pass.k <= sv::kTileBits && pass.k <= n, "run_tile_pass", "tile of ", pass.k,
+        " bits on ", n, " qubits");
   check(pass.n_gates <= sv::kMaxTileGates, "run_tile_pass", pass.n_gates, " gates in one pass");
-  MSQ_CUDA_CHECK(cudaMemcpyToSymbolAsync(c_pass, &pass, sizeof(pass), 0, cudaMemcpyHostToDevice, 0));
+  MSQ_CUDA_CHECK(
+      cudaMemcpyToSymbolAsync(c_pass, &pass, sizeof(pass), 0, cudaMemcpyHostToDevice, 0));
   const int64_t tiles = int64_t(1) << (n - pass.k);
   const size_t shared = (size_t(1) << pass.k) * sizeof(Cx<R>);
   tile_pass_kernel<R><<<unsigned(tiles), kTileThreads, shared>>>(reinterpret_cast<Cx<R>*>(psi));
@@ -92,10 +110,12 @@ double z_expectation(const R* psi, int n, uint64_t zmask) {
   const unsigned blocks = grid_for(dim);
   Allocator& alloc = backend(Device::cuda()).allocator();
   double* partials = static_cast<double*>(alloc.allocate(blocks * sizeof(double)));
-  z_partials_kernel<R><<<blocks, kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, zmask, partials);
+  z_partials_kernel<R>
+      <<<blocks, kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, zmask, partials);
   MSQ_CUDA_CHECK(launch_status());
   std::vector<double> host(blocks);
-  MSQ_CUDA_CHECK(cudaMemcpy(host.data(), partials, blocks * sizeof(double), cudaMemcpyDeviceToHost));
+  MSQ_CUDA_CHECK(
+      cudaMemcpy(host.data(), partials, blocks * sizeof(double), cudaMemcpyDeviceToHost));
   alloc.deallocate(partials, blocks * sizeof(double));
   double sum = 0;
   for (double v : host) sum += v;
@@ -105,7 +125,8 @@ double z_expectation(const R* psi, int n, uint64_t zmask) {
 template <class R>
 void probabilities(const R* psi, int n, R* out) {
   const int64_t dim = int64_t(1) << n;
-  probabilities_kernel<R><<<grid_for(dim), kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, out);
+  probabilities_kernel<R>
+      <<<grid_for(dim), kThreads>>>(reinterpret_cast<const Cx<R>*>(psi), dim, out);
   MSQ_CUDA_CHECK(launch_status());
 }
 

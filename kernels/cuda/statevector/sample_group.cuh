@@ -60,8 +60,10 @@ __device__ inline void sample_sum_into(R v, R* dst, int tps) {
   const int width = tps < 32 ? tps : 32;
   for (int d = width / 2; d > 0; d /= 2) v += __shfl_down_sync(kFullMask, v, d, width);
   if ((threadIdx.x & (width - 1)) == 0) {
-    if (tps <= 32) *dst += v;
-    else atomicAdd(dst, v);
+    if (tps <= 32)
+      *dst += v;
+    else
+      atomicAdd(dst, v);
   }
 }
 

@@ -11,8 +11,8 @@ using sv::M2;
 
 // angles[s] = the value of slot s for this sample.
 template <class R>
-__device__ inline void load_slot_values(const sv::Program& p, const R* xb, const R* w,
-                                        R* angles, int r, int tps) {
+__device__ inline void load_slot_values(const sv::Program& p, const R* xb, const R* w, R* angles,
+                                        int r, int tps) {
   for (int s = r; s < p.n_slots; s += tps) angles[s] = sv::slot_value(p.slots[s], xb, w);
 }
 
@@ -29,7 +29,8 @@ __device__ inline M2<R> group_matrix(const sv::Program& p, const sv::ProgOp& op,
 
 // *sumsq += sum_j a_j^2 over the embedded amplitudes (the squared norm, before scaling).
 template <class R>
-__device__ inline void embedding_sumsq(const sv::Program& p, const R* xb, R* sumsq, int r, int tps) {
+__device__ inline void embedding_sumsq(const sv::Program& p, const R* xb, R* sumsq, int r,
+                                       int tps) {
   const int64_t dim = int64_t(1) << p.n;
   R acc = 0;
   for (int64_t j = r; j < dim; j += tps) {
@@ -45,8 +46,10 @@ __device__ inline void init_state(const sv::Program& p, const R* xb, R norm, Cx<
                                   int tps) {
   const int64_t dim = int64_t(1) << p.n;
   for (int64_t j = r; j < dim; j += tps) {
-    if (p.embedding.present) psi[j] = sv::cx<R>(sv::embedded_value(p.embedding, xb, j) / norm, R(0));
-    else psi[j] = sv::cx<R>(j == 0 ? R(1) : R(0), R(0));
+    if (p.embedding.present)
+      psi[j] = sv::cx<R>(sv::embedded_value(p.embedding, xb, j) / norm, R(0));
+    else
+      psi[j] = sv::cx<R>(j == 0 ? R(1) : R(0), R(0));
   }
 }
 

@@ -50,7 +50,7 @@ void shifted_slot_rows(const sv::Program& program, int64_t B, const R* x, const 
                        const int64_t* run_slot, const R* run_shift, int64_t runs, R* slot_rows);
 
 template <class R>
-void small_circuit_vjp(const sv::Program& program, int64_t B, const R* x, const R* w,
-                       const R* g, const R* states, R* grad_x, R* grad_w);
+void small_circuit_vjp(const sv::Program& program, int64_t B, const R* x, const R* w, const R* g,
+                       const R* states, R* grad_x, R* grad_w);
 
 }  // namespace msq::cuda

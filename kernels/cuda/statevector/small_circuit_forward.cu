@@ -44,7 +44,8 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
   ForwardWorkspace<R> ws(p, sample_workspace(l, smem));
   const int tps = l.tps, r = threadIdx.x % tps;
   const int64_t dim = int64_t(1) << p.n;
-  for (int64_t first = int64_t(blockIdx.x) * l.spb; first < B; first += int64_t(gridDim.x) * l.spb) {
+  for (int64_t first = int64_t(blockIdx.x) * l.spb; first < B;
+       first += int64_t(gridDim.x) * l.spb) {
     const int64_t b_raw = first + threadIdx.x / tps;
     const bool valid = b_raw < B;  // padding samples recompute the last one, writing nothing
     const int64_t b = valid ? b_raw : B - 1;
@@ -74,7 +75,9 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
     for (int k = 0; k < p.n_obs; ++k) {
       R acc = 0;
       for (int64_t i = r; i < dim; i += tps)
-        acc += sv::cdot(ws.psi[i], sv::observable_apply_at<R>(p.obs[k], p.constants, at, uint64_t(i))).re;
+        acc +=
+            sv::cdot(ws.psi[i], sv::observable_apply_at<R>(p.obs[k], p.constants, at, uint64_t(i)))
+                .re;
       sample_sum_into(acc, &ws.sums[k], tps);
     }
     if (final_states && valid)
@@ -117,8 +120,8 @@ template void small_circuit_forward<float>(const sv::Program&, int64_t, const fl
                                            float*, float*);
 template void small_circuit_forward<double>(const sv::Program&, int64_t, const double*,
                                             const double*, double*, double*);
-template void small_circuit_forward_rows<float>(const sv::Program&, int64_t, int64_t,
-                                                const float*, const float*, float*);
+template void small_circuit_forward_rows<float>(const sv::Program&, int64_t, int64_t, const float*,
+                                                const float*, float*);
 template void small_circuit_forward_rows<double>(const sv::Program&, int64_t, int64_t,
                                                  const double*, const double*, double*);
 

@@ -52,7 +52,8 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
   VjpWorkspace<R> ws(p, sample_workspace(l, smem));
   const int tps = l.tps, r = threadIdx.x % tps;
   const int64_t dim = int64_t(1) << p.n;
-  for (int64_t first = int64_t(blockIdx.x) * l.spb; first < B; first += int64_t(gridDim.x) * l.spb) {
+  for (int64_t first = int64_t(blockIdx.x) * l.spb; first < B;
+       first += int64_t(gridDim.x) * l.spb) {
     const int64_t b_raw = first + threadIdx.x / tps;
     const bool valid = b_raw < B;
     const int64_t b = valid ? b_raw : B - 1;
@@ -63,7 +64,8 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
     __syncthreads();
     for (int j = r; j < p.n_gates; j += tps) {
       const sv::ProgGate& gate = p.gates[j];
-      ws.udag[j] = sv::dagger(sv::gate_m2(gate, p.constants, gate.slot >= 0 ? ws.angles[gate.slot] : R(0)));
+      ws.udag[j] =
+          sv::dagger(sv::gate_m2(gate, p.constants, gate.slot >= 0 ? ws.angles[gate.slot] : R(0)));
     }
     if (p.embedding.present) embedding_sumsq(p, xb, &ws.sums[0], r, tps);
     __syncthreads();
@@ -79,7 +81,8 @@ __global__ void __launch_bounds__(kMaxThreadsPerSample)
         const sv::ProgOp op = p.ops[i];
         M2<R> m = sv::identity_m2<R>();
         if (op.type == sv::kOpGroup)
-          for (int j = 0; j < op.gate_count; ++j) m = sv::mul(sv::dagger(ws.udag[op.first_gate + j]), m);
+          for (int j = 0; j < op.gate_count; ++j)
+            m = sv::mul(sv::dagger(ws.udag[op.first_gate + j]), m);
         apply_op(p, op, m, ws.psi, r, tps);
         __syncthreads();
       }
