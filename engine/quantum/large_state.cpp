@@ -13,6 +13,9 @@ namespace msq::quantum {
 
 namespace {
 
+// How far ahead of the first pending gate the planner looks for gates to pull into a pass.
+constexpr size_t kPlanWindow = 512;
+
 // The pass under construction: its free (non-low) bits in use, and its gates in global bits.
 struct PassBuilder {
   int n, k, low;
@@ -79,16 +82,34 @@ DType real_type(Precision p) {
 
 std::vector<sv::TilePass> plan_tile_passes(const std::vector<TileQueuedGate>& gates, int n) {
   check(n >= 1, "plan_tile_passes", "n = ", n);
-  PassBuilder pb{n, std::min(n, sv::kTileBits), std::min(n, sv::kTileLowBits), {}, {}};
-  std::vector<sv::TilePass> passes;
-  for (const TileQueuedGate& g : gates) {
+  for (const TileQueuedGate& g : gates)
     check(g.bit >= 0 && g.bit < n &&
               (!g.cnot || (g.ctrl_bit >= 0 && g.ctrl_bit < n && g.ctrl_bit != g.bit)),
           "plan_tile_passes", "gate bits out of range");
-    if (!pb.fits(g)) passes.push_back(pb.finish());
-    pb.add(g);
+  PassBuilder pb{n, std::min(n, sv::kTileBits), std::min(n, sv::kTileLowBits), {}, {}};
+  std::vector<sv::TilePass> passes;
+  std::vector<char> taken(gates.size(), 0);
+  size_t first = 0;  // the first gate not yet taken
+  while (first < gates.size()) {
+    // Scan ahead from the first gate not taken: a gate joins the pass when it fits and
+    // commutes with every gate skipped before it (it shares no bit with them).
+    uint64_t skipped_bits = 0;
+    for (size_t i = first; i < gates.size() && i < first + kPlanWindow; ++i) {
+      if (taken[i]) continue;
+      const TileQueuedGate& g = gates[i];
+      const uint64_t bits = (uint64_t(1) << g.bit) | (g.cnot ? uint64_t(1) << g.ctrl_bit : 0);
+      if (!(bits & skipped_bits) && pb.fits(g)) {
+        pb.add(g);
+        taken[i] = 1;
+      } else {
+        skipped_bits |= bits;
+      }
+      if (int(pb.gates.size()) == sv::kMaxTileGates || skipped_bits == (uint64_t(1) << n) - 1)
+        break;
+    }
+    passes.push_back(pb.finish());
+    while (first < gates.size() && taken[first]) ++first;
   }
-  if (!pb.gates.empty()) passes.push_back(pb.finish());
   return passes;
 }
 

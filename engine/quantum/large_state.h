@@ -28,10 +28,11 @@ struct TileQueuedGate {
   Mat2 m{};
 };
 
-// Splits the gates (in order) into passes: a pass takes gates while the bits they touch
-// outside the lowest kTileLowBits fit its kTileBits - kTileLowBits free bits (and up to
-// kMaxTileGates gates, after joining consecutive 2x2s on one bit); unused tile bits are the
-// lowest free ones. n >= 1 (tiles of min(n, kTileBits) bits).
+// Splits the gates into passes: a pass takes gates, from the first one pending and looking
+// up to 512 gates ahead, while the bits they touch outside the lowest kTileLowBits fit its
+// kTileBits - kTileLowBits free bits (up to kMaxTileGates gates, consecutive 2x2s on one bit
+// joined); a gate is only pulled ahead of gates it commutes with (no shared bit). Unused
+// tile bits are the lowest free ones. n >= 1 (tiles of min(n, kTileBits) bits).
 std::vector<sv::TilePass> plan_tile_passes(const std::vector<TileQueuedGate>& gates, int n);
 
 class LargeState {
