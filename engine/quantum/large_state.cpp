@@ -171,12 +171,11 @@ void LargeState::cnot(int control, int target) {
 void LargeState::flush() {
   if (queue_.empty()) return;
 #ifdef MSQ_WITH_CUDA
-  for (const sv::TilePass& p : plan_tile_passes(queue_, n_)) {
-    if (precision_ == Precision::Complex128)
-      cuda::run_tile_pass(psi_.data<double>(), n_, p);
-    else
-      cuda::run_tile_pass(psi_.data<float>(), n_, p);
-  }
+  const std::vector<sv::TilePass> passes = plan_tile_passes(queue_, n_);
+  if (precision_ == Precision::Complex128)
+    cuda::run_tile_passes(psi_.data<double>(), n_, passes.data(), int(passes.size()));
+  else
+    cuda::run_tile_passes(psi_.data<float>(), n_, passes.data(), int(passes.size()));
 #endif
   queue_.clear();
 }

@@ -1,3 +1,6 @@
+#include "kernels/cuda/statevector/large_state.h"
+
+#include <cstddef>
 #include <vector>
 
 #include "engine/core/error.h"
@@ -5,7 +8,6 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/launch.h"
-#include "kernels/cuda/statevector/large_state.h"
 
 namespace msq::cuda {
 namespace {
@@ -14,22 +16,29 @@ using sv::Cx;
 
 constexpr int kTileThreads = 256;
 
-// The pass being run: constant memory (every thread reads the same gate at the same time),
-// written in stream order before each launch.
-__constant__ sv::TilePass c_pass;
-
-// psi: [2^n] complex; one block per tile of 2^k amplitudes (blockIdx.x = tile number).
+// psi: [2^n] complex; one block per tile of 2^k amplitudes (blockIdx.x = tile number);
+// pass_in: the pass in device memory, copied to shared memory first (every thread then reads
+// the same gate at the same time).
 template <class R>
-__global__ void __launch_bounds__(kTileThreads) tile_pass_kernel(Cx<R>* psi) {
+__global__ void __launch_bounds__(kTileThreads)
+    tile_pass_kernel(Cx<R>* psi, const sv::TilePass* pass_in) {
   extern __shared__ __align__(16) unsigned char smem[];
+  __shared__ sv::TilePass pass;
+  static_assert(sizeof(sv::TilePass) % sizeof(uint32_t) == 0, "TilePass is copied as words");
+  // the header and the gates in use only
+  const size_t used =
+      offsetof(sv::TilePass, gates) + size_t(pass_in->n_gates) * sizeof(sv::TileGate);
+  for (uint32_t i = threadIdx.x; i < used / sizeof(uint32_t); i += blockDim.x)
+    reinterpret_cast<uint32_t*>(&pass)[i] = reinterpret_cast<const uint32_t*>(pass_in)[i];
+  __syncthreads();
   Cx<R>* t = reinterpret_cast<Cx<R>*>(smem);
-  const uint32_t size = 1u << c_pass.k;
+  const uint32_t size = 1u << pass.k;
   uint64_t base = blockIdx.x;
-  for (int j = 0; j < c_pass.k; ++j) base = sv::insert_zero_bit(base, c_pass.bits[j]);
+  for (int j = 0; j < pass.k; ++j) base = sv::insert_zero_bit(base, pass.bits[j]);
   auto global = [&](uint32_t local) {
     uint64_t g = base;
-    for (int j = 0; j < c_pass.k; ++j)
-      if ((local >> j) & 1u) g |= uint64_t(1) << c_pass.bits[j];
+    for (int j = 0; j < pass.k; ++j)
+      if ((local >> j) & 1u) g |= uint64_t(1) << pass.bits[j];
     return g;
   };
   // Consecutive threads read consecutive amplitudes (the tile's low bits are the state's),
@@ -46,9 +55,9 @@ __global__ void __launch_bounds__(kTileThreads) tile_pass_kernel(Cx<R>* psi) {
     }
   }
   __syncthreads();
-  for (int g = 0; g < c_pass.n_gates; ++g) {
+  for (int g = 0; g < pass.n_gates; ++g) {
     for (uint32_t q = threadIdx.x; q < size / 2; q += blockDim.x)
-      sv::apply_tile_gate_item(t, c_pass.gates[g], q);
+      sv::apply_tile_gate_item(t, pass.gates[g], q);
     __syncthreads();
   }
   for (uint32_t l = per * threadIdx.x; l < size; l += per * blockDim.x) {
@@ -92,16 +101,27 @@ __global__ void probabilities_kernel(const Cx<R>* psi, int64_t dim, R* out) {
 }  // namespace
 
 template <class R>
-void run_tile_pass(R* psi, int n, const sv::TilePass& pass) {
-  check(pass.k >= 1 && pass.k <= sv::kTileBits && pass.k <= n, "run_tile_pass", "tile of ", pass.k,
-        " bits on ", n, " qubits");
-  check(pass.n_gates <= sv::kMaxTileGates, "run_tile_pass", pass.n_gates, " gates in one pass");
-  MSQ_CUDA_CHECK(
-      cudaMemcpyToSymbolAsync(c_pass, &pass, sizeof(pass), 0, cudaMemcpyHostToDevice, 0));
-  const int64_t tiles = int64_t(1) << (n - pass.k);
-  const size_t shared = (size_t(1) << pass.k) * sizeof(Cx<R>);
-  tile_pass_kernel<R><<<unsigned(tiles), kTileThreads, shared>>>(reinterpret_cast<Cx<R>*>(psi));
-  MSQ_CUDA_CHECK(launch_status());
+void run_tile_passes(R* psi, int n, const sv::TilePass* passes, int count) {
+  if (count == 0) return;
+  for (int i = 0; i < count; ++i) {
+    const sv::TilePass& p = passes[i];
+    check(p.k >= 1 && p.k <= sv::kTileBits && p.k <= n, "run_tile_passes", "tile of ", p.k,
+          " bits on ", n, " qubits");
+    check(p.n_gates <= sv::kMaxTileGates, "run_tile_passes", p.n_gates, " gates in one pass");
+  }
+  // every pass uploaded at once (one copy per flush), then one launch per pass
+  Allocator& alloc = backend(Device::cuda()).allocator();
+  const size_t bytes = size_t(count) * sizeof(sv::TilePass);
+  auto* device_passes = static_cast<sv::TilePass*>(alloc.allocate(bytes));
+  MSQ_CUDA_CHECK(cudaMemcpy(device_passes, passes, bytes, cudaMemcpyHostToDevice));
+  for (int i = 0; i < count; ++i) {
+    const int64_t tiles = int64_t(1) << (n - passes[i].k);
+    const size_t shared = (size_t(1) << passes[i].k) * sizeof(Cx<R>);
+    tile_pass_kernel<R><<<unsigned(tiles), kTileThreads, shared>>>(reinterpret_cast<Cx<R>*>(psi),
+                                                                   device_passes + i);
+    MSQ_CUDA_CHECK(launch_status());
+  }
+  alloc.deallocate(device_passes, bytes);  // reused only by work queued after these kernels
 }
 
 template <class R>
@@ -130,8 +150,8 @@ void probabilities(const R* psi, int n, R* out) {
   MSQ_CUDA_CHECK(launch_status());
 }
 
-template void run_tile_pass<float>(float*, int, const sv::TilePass&);
-template void run_tile_pass<double>(double*, int, const sv::TilePass&);
+template void run_tile_passes<float>(float*, int, const sv::TilePass*, int);
+template void run_tile_passes<double>(double*, int, const sv::TilePass*, int);
 template double z_expectation<float>(const float*, int, uint64_t);
 template double z_expectation<double>(const double*, int, uint64_t);
 template void probabilities<float>(const float*, int, float*);

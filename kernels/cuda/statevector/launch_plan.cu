@@ -1,8 +1,9 @@
+#include "kernels/cuda/statevector/launch_plan.h"
+
 #include "engine/core/error.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/launch.h"
-#include "kernels/cuda/statevector/launch_plan.h"
 
 namespace msq::cuda {
 namespace {
