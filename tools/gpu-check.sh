@@ -200,7 +200,7 @@ sv_json="$work/sv_bench.json"
 sv_table="$work/sv_table.txt"
 if [ -n "$bin" ] && [ -x "$bin/gpu_statevector_bench" ]; then
   set +e
-  timeout 120 "$bin/gpu_statevector_bench" --json "$sv_json" >"$work/sv_bench.log" 2>&1
+  timeout 90 "$bin/gpu_statevector_bench" --json "$sv_json" >"$work/sv_bench.log" 2>&1
   rc=$?
   set -e
   cat "$work/sv_bench.log"
@@ -213,7 +213,7 @@ if [ -n "$bin" ] && [ -x "$bin/gpu_statevector_bench" ]; then
   set +e
   sv_args=(--runs 15)
   [ -s "$sv_json" ] && sv_args+=(--msq-json "$sv_json")
-  timeout 180 python3 tools/bench/torch_statevector_bench.py "${sv_args[@]}" >"$work/sv_torch.txt" 2>&1
+  timeout 150 python3 tools/bench/torch_statevector_bench.py "${sv_args[@]}" >"$work/sv_torch.txt" 2>&1
   rc=$?
   set -e
   sed '/^$/,$d' "$work/sv_torch.txt"
