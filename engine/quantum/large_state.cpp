@@ -74,9 +74,11 @@ struct PassBuilder {
   }
 };
 
+#ifdef MSQ_WITH_CUDA
 DType real_type(Precision p) {
   return p == Precision::Complex128 ? DType::Float64 : DType::Float32;
 }
+#endif
 
 }  // namespace
 
