@@ -12,7 +12,8 @@
 # its tests/*_test and bench/gpu_ops_bench are run in place.)
 #
 # Sections: device info, every test executable (the CUDA test compares every op with the
-# CPU), the GPU benchmarks, the same workloads in PyTorch; a failing section is reported and
+# CPU), the GPU benchmarks, the same workloads in PyTorch, the statevector benchmarks (msq
+# and PyTorch, bench/gpu_statevector_bench.cpp); a failing section is reported and
 # the rest still run. Last comes a table: workload, msq ms, torch ms, msq / torch.
 # Exit status: 0 when every section passed, 1 otherwise. Logs stay in a temp folder (and are
 # copied to $OUT when set). Needs a driver for CUDA 13 (>= 580): with an older one every CUDA
@@ -28,6 +29,10 @@ declare -a summary=()
 failed=0
 note() { summary+=("$1"); }
 section() { printf '\n==== %s ====\n' "$1"; }
+# Every step's time limit is cut to what is left of the whole check's budget (420 s), so the
+# check ends well under 8 minutes however slow a step is; a step cut short reports a failure.
+budget=${MSQ_GPU_CHECK_BUDGET:-420}
+cap() { local left=$((budget - SECONDS)); [ "$left" -lt 5 ] && left=5; [ "$1" -lt "$left" ] && echo "$1" || echo "$left"; }
 
 # ---- the binaries -------------------------------------------------------------------------
 section "binaries"
@@ -40,7 +45,8 @@ if [ -f build-gpu/msq-gpu.tar.xz ]; then
   echo "pack of commit $(cat "$work/pack/COMMIT" 2>/dev/null), $(cat "$work/pack/NVCC" 2>/dev/null)"
 elif [ -d build-gpu/tests ]; then
   mkdir -p "$work/bin"
-  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench build-gpu/bench/gpu_models_bench; do
+  for exe in build-gpu/tests/*_test build-gpu/bench/gpu_ops_bench build-gpu/bench/gpu_models_bench \
+      build-gpu/bench/gpu_statevector_bench; do
     [ -x "$exe" ] && ln -s "$root/$exe" "$work/bin/"
   done
   bin="$work/bin"
@@ -90,8 +96,8 @@ section "tests"
 if [ -n "$bin" ]; then
   test_fail=0 test_skip=0 test_pass=0
   # The CUDA tests first; no new test starts after 150 s (the whole check stays < 8 min).
-  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test"
-  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test); do
+  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test $bin/cuda_statevector_test"
+  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test -e /cuda_statevector_test); do
     [ -e "$exe" ] || continue
     name=$(basename "$exe")
     if [ "$SECONDS" -gt 150 ]; then
@@ -100,7 +106,7 @@ if [ -n "$bin" ]; then
       continue
     fi
     set +e
-    timeout 120 "$exe" >"$work/$name.log" 2>&1
+    timeout "$(cap 120)" "$exe" >"$work/$name.log" 2>&1
     rc=$?
     set -e
     case $rc in
@@ -116,7 +122,7 @@ if [ -n "$bin" ]; then
       if grep -q "\[cuda" "$work/$name.log"; then
         # A CUDA error: once more, synchronising after every kernel to name the culprit.
         echo "-- $name again with MSQ_CUDA_SYNC=1:"
-        MSQ_CUDA_SYNC=1 timeout 60 "$exe" 2>&1 | grep -m5 "\[cuda" || true
+        MSQ_CUDA_SYNC=1 timeout "$(cap 60)" "$exe" 2>&1 | grep -m5 "\[cuda" || true
       fi
     fi
   done
@@ -124,7 +130,7 @@ if [ -n "$bin" ]; then
   # The fallback GEMM kernel (used where no cuBLAS can be opened) on the matmul cases.
   if [ -x "$bin/cuda_backend_test" ]; then
     set +e
-    MSQ_DISABLE_CUBLAS=1 timeout 60 "$bin/cuda_backend_test" --test-case='*matmul*' \
+    MSQ_DISABLE_CUBLAS=1 timeout "$(cap 60)" "$bin/cuda_backend_test" --test-case='*matmul*' \
       >"$work/cuda_backend_test_fallback_gemm.log" 2>&1
     rc=$?
     set -e
@@ -141,7 +147,7 @@ if [ -n "$bin" ]; then
   # The convolution test again on msq's own im2col + GEMM path (cuDNN switched off).
   if [ -x "$bin/cuda_conv_ops_test" ]; then
     set +e
-    MSQ_DISABLE_CUDNN=1 timeout 90 "$bin/cuda_conv_ops_test" >"$work/cuda_conv_ops_test_im2col.log" 2>&1
+    MSQ_DISABLE_CUDNN=1 timeout "$(cap 90)" "$bin/cuda_conv_ops_test" >"$work/cuda_conv_ops_test_im2col.log" 2>&1
     rc=$?
     set -e
     if [ "$rc" = 0 ]; then
@@ -174,7 +180,7 @@ section "msq GPU benchmarks"
 msq_json="$work/msq_bench.json"
 if [ -n "$bin" ] && [ -x "$bin/gpu_ops_bench" ]; then
   set +e
-  timeout 75 "$bin/gpu_ops_bench" --benchmark_out="$msq_json" --benchmark_out_format=json \
+  timeout "$(cap 75)" "$bin/gpu_ops_bench" --benchmark_out="$msq_json" --benchmark_out_format=json \
     >"$work/msq_bench.log" 2>&1
   rc=$?
   set -e
@@ -198,7 +204,7 @@ table="$work/table.txt"
 torch_args=(--runs 15)
 [ -s "$msq_json" ] && torch_args+=(--msq-json "$msq_json")
 set +e
-timeout 75 python3 tools/bench/torch_gpu_ops_bench.py "${torch_args[@]}" >"$work/torch.txt" 2>&1
+timeout "$(cap 75)" python3 tools/bench/torch_gpu_ops_bench.py "${torch_args[@]}" >"$work/torch.txt" 2>&1
 rc=$?
 set -e
 # Per-workload lines here; the comparison table (after the blank line) goes last.
@@ -217,7 +223,7 @@ models_json="$work/msq_models.json"
 models_table="$work/models_table.txt"
 if [ -n "$bin" ] && [ -x "$bin/gpu_models_bench" ]; then
   set +e
-  timeout 130 "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
+  timeout "$(cap 130)" "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
   rc=$?
   set -e
   cat "$work/msq_models.log"
@@ -229,7 +235,7 @@ fi
 models_args=(--steps 10 --warmup 2)
 [ -s "$models_json" ] && models_args+=(--msq-json "$models_json")
 set +e
-timeout 100 python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
+timeout "$(cap 100)" python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
 rc=$?
 set -e
 sed '/^$/,$d' "$work/torch_models.txt"
@@ -239,6 +245,36 @@ case $rc in
   77) note "torch model benchmarks: skipped ($(grep -m1 SKIPPED "$work/torch_models.txt" || true))" ;;
   *) note "torch model benchmarks: FAILED (exit $rc)"; failed=1 ;;
 esac
+
+# ---- statevector benchmarks (msq, then PyTorch on the same workloads) ---------------------------
+section "statevector benchmarks"
+sv_json="$work/sv_bench.json"
+sv_table="$work/sv_table.txt"
+if [ -n "$bin" ] && [ -x "$bin/gpu_statevector_bench" ]; then
+  set +e
+  timeout "$(cap 90)" "$bin/gpu_statevector_bench" --json "$sv_json" >"$work/sv_bench.log" 2>&1
+  rc=$?
+  set -e
+  cat "$work/sv_bench.log"
+  if [ "$rc" = 0 ] && [ -s "$sv_json" ]; then
+    note "statevector benchmarks: ok"
+  else
+    note "statevector benchmarks: FAILED (exit $rc)"
+    failed=1
+  fi
+  set +e
+  sv_args=(--runs 15)
+  [ -s "$sv_json" ] && sv_args+=(--msq-json "$sv_json")
+  timeout "$(cap 150)" python3 tools/bench/torch_statevector_bench.py "${sv_args[@]}" >"$work/sv_torch.txt" 2>&1
+  rc=$?
+  set -e
+  sed '/^$/,$d' "$work/sv_torch.txt"
+  sed -n '/^$/,$p' "$work/sv_torch.txt" | sed '1d' >"$sv_table"
+  [ "$rc" = 0 ] && note "torch statevector benchmarks: ok" || { note "torch statevector benchmarks: FAILED (exit $rc)"; failed=1; }
+else
+  note "statevector benchmarks: MISSING"
+  failed=1
+fi
 
 # ---- summary, then the table ----------------------------------------------------------------
 section "summary"
@@ -255,5 +291,9 @@ fi
 if [ -s "$models_table" ]; then
   echo
   cat "$models_table"
+fi
+if [ -s "$sv_table" ]; then
+  echo
+  cat "$sv_table"
 fi
 exit "$failed"

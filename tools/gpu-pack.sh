@@ -23,7 +23,8 @@ cmake --build "$full" -j"$jobs"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
-for exe in "$full"/tests/*_test "$full"/bench/gpu_ops_bench "$full"/bench/gpu_models_bench; do
+for exe in "$full"/tests/*_test "$full"/bench/gpu_ops_bench "$full"/bench/gpu_models_bench \
+    "$full"/bench/gpu_statevector_bench; do
   [ -x "$exe" ] || continue
   cp "$exe" "$stage/bin/"
   strip "$stage/bin/$(basename "$exe")"

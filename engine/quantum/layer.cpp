@@ -31,9 +31,24 @@ Batch make_batch(const Circuit& c, const Tensor& x, const Tensor& w) {
 
 }  // namespace
 
+bool QuantumFunction::on_gpu(const Tensor& x) const {
+  return x.device().is_cuda() && options_.method != DiffMethod::FiniteDiff &&
+         gpu_simulator_supports(*circuit_);
+}
+
 std::vector<Tensor> QuantumFunction::forward(FunctionCtx& ctx, const std::vector<Tensor>& in) {
   const Tensor& x = in.at(0);
   const Tensor& w = in.at(1);
+  if (on_gpu(x)) {
+    if (!gpu_) gpu_ = std::make_shared<const GpuCircuit>(circuit_);
+    const Tensor wd = w.device() == x.device() ? w : w.to(x.device());
+    // keep the final states for the backward when they are small (<= 64 MiB)
+    const int64_t B = x.dim() == 2 ? x.size(0) : 1;
+    const bool keep = options_.method == DiffMethod::Adjoint && grad_enabled_for(in) &&
+                      B * (int64_t(16) << circuit_->n_wires()) <= (int64_t(64) << 20);
+    ctx.save_for_backward({x, w});
+    return {gpu_->expectation_values(x, wd, options_.sim.precision, keep ? &gpu_states_ : nullptr)};
+  }
   const Batch b = make_batch(*circuit_, x, w);
   // keep the final states for the adjoint backward when they are small (<= 64 MiB)
   const bool keep = options_.method == DiffMethod::Adjoint && grad_enabled_for(in) &&
@@ -49,13 +64,25 @@ std::vector<Tensor> QuantumFunction::forward(FunctionCtx& ctx, const std::vector
 std::vector<Tensor> QuantumFunction::backward(FunctionCtx& ctx, const std::vector<Tensor>& g) {
   const Tensor& x = ctx.saved().at(0);
   const Tensor& w = ctx.saved().at(1);
-  const Batch b = make_batch(*circuit_, x, w);
   const auto& need = ctx.needs_input_grad();
   GradRequest req;
   req.inputs = need.at(0);
   req.weights = need.at(1);
   std::vector<Tensor> out(2);
   if (!req.inputs && !req.weights) return out;
+  if (on_gpu(x)) {
+    const Tensor wd = w.device() == x.device() ? w : w.to(x.device());
+    auto [gx, gw] = options_.method == DiffMethod::ParameterShift
+                        ? gpu_->parameter_shift_vjp(x, wd, g.at(0), options_.sim.precision,
+                                                    req.inputs, req.weights)
+                        : gpu_->vjp(x, wd, g.at(0), options_.sim.precision, gpu_states_,
+                                    req.inputs, req.weights);
+    gpu_states_ = Tensor();
+    out[0] = gx;
+    out[1] = gw.defined() && gw.device() != w.device() ? gw.to(w.device()) : gw;
+    return out;
+  }
+  const Batch b = make_batch(*circuit_, x, w);
   const Gradients grads = vjp(*circuit_, b, g.at(0).to_vector<double>(), options_.method,
                               options_.sim, req, states_.batch ? &states_ : nullptr);
   states_ = FinalStates();
@@ -67,8 +94,10 @@ std::vector<Tensor> QuantumFunction::backward(FunctionCtx& ctx, const std::vecto
 }
 
 Tensor quantum_expval(const std::shared_ptr<const Circuit>& circuit, const Tensor& x,
-                      const Tensor& weights, const LayerOptions& options) {
-  return apply_function(std::make_shared<QuantumFunction>(circuit, options), {x, weights})[0];
+                      const Tensor& weights, const LayerOptions& options,
+                      std::shared_ptr<const GpuCircuit> gpu) {
+  return apply_function(std::make_shared<QuantumFunction>(circuit, options, std::move(gpu)),
+                        {x, weights})[0];
 }
 
 QuantumLayer::QuantumLayer(Circuit circuit, LayerOptions options)
@@ -80,7 +109,9 @@ QuantumLayer::QuantumLayer(Circuit circuit, LayerOptions options)
 }
 
 Tensor QuantumLayer::forward(const Tensor& x) {
-  return quantum_expval(circuit_, x, weights(), options_);
+  if (x.device().is_cuda() && !gpu_ && gpu_simulator_supports(*circuit_))
+    gpu_ = std::make_shared<const GpuCircuit>(circuit_);
+  return quantum_expval(circuit_, x, weights(), options_, gpu_);
 }
 
 }  // namespace msq::quantum
