@@ -1,8 +1,8 @@
 // 2-D convolution on the CPU. The paths:
 // - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
 // - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp: the
-//   forward, and the input gradient of stride-1 ones), direct loops otherwise
-//   (conv_depthwise.cpp);
+//   forward, the weight gradient and the input gradient of stride-1 ones), direct loops
+//   otherwise (conv_depthwise.cpp);
 // - float32 forward where direct_conv_preferred(), and the float32 input gradient where
 //   direct_backward_input_preferred(): the direct kernels (conv_direct.cpp; strided input
 //   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
@@ -267,6 +267,9 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
                           const Conv2dParams& p) {
   const int64_t out_hw = g.out_h * g.out_w;
   if (gbias) bias_grad(gbias, gy, g.batch, g.out_c, out_hw);
+  if constexpr (std::is_same_v<T, float>) {
+    if (depthwise_simd_preferred(g, p)) return depthwise_backward_weight_simd(gw, gy, x, g, p);
+  }
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);

@@ -340,10 +340,6 @@ void depthwise_forward_simd(float* y, const float* x, const float* w, const floa
   }
 }
 
-}  // namespace msq::cpu
-
-namespace msq::cpu {
-
 bool depthwise_backward_input_simd_preferred(const ConvGeometry& g, const Conv2dParams& p) {
   return depthwise_simd_preferred(g, p) && g.out_c == g.in_c && p.stride_h == 1 &&
          p.stride_w == 1 && p.pad_h <= g.kh - 1 && p.pad_w <= g.kw - 1;
@@ -365,6 +361,46 @@ void depthwise_backward_input_simd(float* gx, const float* gy, const float* w,
   tp.pad_h = g.kh - 1 - p.pad_h;
   tp.pad_w = g.kw - 1 - p.pad_w;
   depthwise_forward_simd(gx, gy, flipped.data(), nullptr, t, tp);
+}
+
+void depthwise_backward_weight_simd(float* gw, const float* gy, const float* x,
+                                    const ConvGeometry& g, const Conv2dParams& p) {
+  const SimdLevel level = simd_level();
+  auto plane_kernel = level == SimdLevel::avx512 ? depthwise_weight_grad_plane_avx512
+                                                 : depthwise_weight_grad_plane_avx2;
+  const int64_t mult = g.out_c / g.in_c, sh = p.stride_h, sw = p.stride_w;
+  const int64_t row_len = padded_row_len(g.out_w, g.kw, sw);
+  const int64_t rows = (g.out_h - 1) * sh + g.kh;
+  const int64_t in_hw = g.h * g.w, out_hw = g.out_h * g.out_w, taps = g.kh * g.kw;
+  const int64_t ld = round_up(g.out_w, kDirectColumnAlign);  // gy's padded rows
+  const int64_t padded_taps = round_up(taps, kDepthwiseGradTaps);
+  // One output channel per iteration, every image inside: each gw row has one writer and
+  // one order of summation.
+#pragma omp parallel for schedule(static)
+  for (int64_t oc = 0; oc < g.out_c; ++oc) {
+    const int64_t ic = oc / mult;
+    float* buf = scratch<float>(size_t(rows * sw * row_len + g.out_h * ld + padded_taps));
+    float* gy_pad = buf + rows * sw * row_len;
+    float* sums = gy_pad + g.out_h * ld;
+    std::fill(sums, sums + padded_taps, 0.0f);
+    thread_local std::vector<int64_t> offsets;
+    for (int64_t b = 0; b < g.batch; ++b) {
+      fill_band(buf, x + (b * g.in_c + ic) * in_hw, 1, g.h, g.w, -p.pad_h, rows, sw, row_len,
+                p.pad_w);
+      const PaddedBand band = band_layout(buf, rows, g.kw, sw, row_len);
+      patch_offsets(offsets, band, 1, g.kh, g.kw);
+      offsets.resize(size_t(padded_taps), 0);  // extra taps read position 0; never kept
+      const float* gyc = gy + (b * g.out_c + oc) * out_hw;
+      for (int64_t r = 0; r < g.out_h; ++r) {
+        copy_row(gy_pad + r * ld, gyc + r * g.out_w, g.out_w);
+        std::fill(gy_pad + r * ld + g.out_w, gy_pad + (r + 1) * ld, 0.0f);
+      }
+      DepthwisePlane plane{band, sh, offsets.data(), padded_taps, nullptr, 0.0f, nullptr,
+                           g.out_h, g.out_w};
+      plane_kernel(plane, gy_pad, ld, sums);
+    }
+    std::copy(sums, sums + taps, gw + oc * taps);
+  }
 }
 
 }  // namespace msq::cpu

@@ -85,6 +85,9 @@ struct WeightGradBlock {
   int64_t ld_gw;
 };
 
+// Taps per depthwise weight-gradient tile (a 3x3 kernel in one sweep).
+constexpr int64_t kDepthwiseGradTaps = 9;
+
 // Taps per weight-gradient register tile.
 constexpr int64_t kWeightGradTaps = 6;
 
@@ -112,6 +115,12 @@ void direct_conv_block_avx2(const DirectConvBlock& b);
 void direct_conv_block_avx512(const DirectConvBlock& b);
 void depthwise_plane_avx2(const DepthwisePlane& p);
 void depthwise_plane_avx512(const DepthwisePlane& p);
+// sums[t] += the depthwise weight gradient of tap t over one plane; gy: [out_h][ld], ld a
+// multiple of the vector width, zero past out_w; p.patch a multiple of kDepthwiseGradTaps.
+void depthwise_weight_grad_plane_avx2(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                      float* sums);
+void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                        float* sums);
 // `vectors` (1 to 4 on AVX-512, 1 or 2 on AVX2) vectors of output channels per tile.
 void weight_grad_block_avx2(const WeightGradBlock& b, int vectors);
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
@@ -162,5 +171,10 @@ bool depthwise_backward_input_simd_preferred(const ConvGeometry& g, const Conv2d
 // gx: [B, C, H, W] (overwritten), gy: [B, C, Ho, Wo], w: [C, 1, KH, KW].
 void depthwise_backward_input_simd(float* gx, const float* gy, const float* w,
                                    const ConvGeometry& g, const Conv2dParams& p);
+// The depthwise weight gradient (where depthwise_simd_preferred) by the plane kernels, one
+// thread per output channel. gw: [Cout, 1, KH, KW] (overwritten), gy: [B, Cout, Ho, Wo],
+// x: [B, Cin, H, W].
+void depthwise_backward_weight_simd(float* gw, const float* gy, const float* x,
+                                    const ConvGeometry& g, const Conv2dParams& p);
 
 }  // namespace msq::cpu

@@ -23,6 +23,10 @@ struct Avx2 {
 
 void direct_conv_block_avx2(const DirectConvBlock& b) { direct::conv_block<Avx2, Avx2, 4, 3>(b); }
 void depthwise_plane_avx2(const DepthwisePlane& p) { direct::depthwise_plane<Avx2, Avx2, 4, 3>(p); }
+void depthwise_weight_grad_plane_avx2(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                      float* sums) {
+  direct::depthwise_weight_grad_plane<Avx2>(p, gy, ld, sums);
+}
 void weight_grad_block_avx2(const WeightGradBlock& b, int vectors) {
   if (vectors == 1) direct::weight_grad_block<Avx2, 1>(b);
   else direct::weight_grad_block<Avx2, 2>(b);

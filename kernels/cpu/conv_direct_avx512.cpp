@@ -47,6 +47,10 @@ struct Avx512Narrow {
 
 void direct_conv_block_avx512(const DirectConvBlock& b) { direct::conv_block<Avx512, Avx512Narrow, 8, 3>(b); }
 void depthwise_plane_avx512(const DepthwisePlane& p) { direct::depthwise_plane<Avx512, Avx512Narrow, 4, 3>(p); }
+void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                        float* sums) {
+  direct::depthwise_weight_grad_plane<Avx512>(p, gy, ld, sums);
+}
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors) {
   switch (vectors) {
     case 1: return direct::weight_grad_block<Avx512, 1>(b);

@@ -210,4 +210,45 @@ void weight_grad_block(const WeightGradBlock& b) {
     weight_grad_tile<V, CV, int(kWeightGradTaps)>(b, t0);
 }
 
+// The depthwise weight gradient of taps [t0, t0 + T) of one plane: sums[t] += the sum over
+// the plane's positions of gy times the input that tap t reads there. gy's rows are padded
+// with zeros to ld (a whole number of vectors), so the padded lanes add nothing.
+// x: [rows, stride, row_len] (padded plane), gy: [out_h][ld]
+template <class V, int T>
+inline void depthwise_weight_grad_taps(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                       int64_t t0, float* sums) {
+  using reg = typename V::reg;
+  const float zero = 0.0f;
+  reg acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = V::broadcast(&zero);
+  const int64_t in_row = p.stride_h * p.in.row_step();
+  const int64_t* offsets = p.offsets + t0;
+  for (int64_t r = 0; r < p.out_h; ++r) {
+    const float* in = p.in.data + r * in_row;
+    const float* g = gy + r * ld;
+    for (int64_t c = 0; c < ld; c += V::width) {
+      const reg gv = V::load(g + c);
+#pragma GCC unroll 16
+      for (int t = 0; t < T; ++t) acc[t] = V::fma(gv, V::load(in + offsets[t] + c), acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    float lanes[V::width];
+    V::store(lanes, acc[t]);
+    float s = 0.0f;
+    for (int i = 0; i < V::width; ++i) s += lanes[i];
+    sums[t0 + t] += s;
+  }
+}
+
+// Every tap of one plane, in groups of kDepthwiseGradTaps (p.patch is a multiple of it).
+template <class V>
+void depthwise_weight_grad_plane(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                 float* sums) {
+  for (int64_t t0 = 0; t0 < p.patch; t0 += kDepthwiseGradTaps)
+    depthwise_weight_grad_taps<V, int(kDepthwiseGradTaps)>(p, gy, ld, t0, sums);
+}
+
 }  // namespace msq::cpu::direct

@@ -9,8 +9,7 @@
 // (c, i, j) at output position p = r * out_w + ow then reads band[offsets[t] + p], with
 // offsets[t] = ((c * sh + i % sh) * KW + j) * block + (i / sh) * out_w: the positions of the
 // whole band, across rows, are one run. im2col copies x once per (i, j); this copies it once
-// per j (and stride-phase of i). Used by the direct forward when output rows are not a
-// whole number of vectors, and by the direct weight gradient.
+// per j (and stride-phase of i). Used by the direct weight gradient (conv_direct_weight.cpp).
 #pragma once
 #include <cstdint>
 
