@@ -1,9 +1,12 @@
 // 2-D convolution on the CPU. The paths:
 // - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
-// - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp),
-//   direct loops otherwise (conv_depthwise.cpp);
-// - float32 forward where direct_conv_preferred(), and the float32 input gradient of
-//   stride-1 convolutions: the direct kernels (conv_direct.cpp);
+// - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp: the
+//   forward, the weight gradient and the input gradient of stride-1 ones), direct loops
+//   otherwise (conv_depthwise.cpp);
+// - float32 forward where direct_conv_preferred(), and the float32 input gradient where
+//   direct_backward_input_preferred(): the direct kernels (conv_direct.cpp; strided input
+//   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
+//   where direct_backward_weight_preferred(): conv_direct_weight.cpp;
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // Threading is described at SingleThreadedBlas below.
 #include <omp.h>
@@ -218,6 +221,10 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
 template <class T>
 void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
                          const Conv2dParams& p) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (depthwise_backward_input_simd_preferred(g, p))
+      return depthwise_backward_input_simd(gx, gy, w, g, p);
+  }
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
@@ -260,7 +267,13 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
                           const Conv2dParams& p) {
   const int64_t out_hw = g.out_h * g.out_w;
   if (gbias) bias_grad(gbias, gy, g.batch, g.out_c, out_hw);
+  if constexpr (std::is_same_v<T, float>) {
+    if (depthwise_simd_preferred(g, p)) return depthwise_backward_weight_simd(gw, gy, x, g, p);
+  }
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
+  }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;
   const bool pointwise = is_pointwise(g, p);
   const std::vector<ConvTask> tasks = tile_tasks(g, pointwise);

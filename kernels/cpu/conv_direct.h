@@ -34,6 +34,17 @@ struct PaddedBand {
   int64_t row_step() const { return stride * row_len; }  // one input row
 };
 
+// Floats per phase of a padded row: the output columns rounded up to whole vectors, plus
+// the taps' reach beyond them.
+int64_t padded_row_len(int64_t out_w, int64_t kw, int64_t stride_w);
+// The layout of a band of `rows` rows at data.
+PaddedBand band_layout(float* data, int64_t rows, int64_t kw, int64_t stride_w, int64_t row_len);
+// Fills `rows` padded rows of `channels` channels from x: [channels, h, w], starting at
+// input row first_row (rows outside [0, h) become zeros):
+// band[c][r][p][t] = x[c][first_row + r][stride * t + p - pad_w], or 0 outside the image.
+void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t w,
+               int64_t first_row, int64_t rows, int64_t stride, int64_t row_len, int64_t pad_w);
+
 // One output-channel block over a band of output rows.
 struct DirectConvBlock {
   PaddedBand in;        // channels = in_c
@@ -60,6 +71,42 @@ struct DepthwisePlane {
   int64_t out_h, out_w;
 };
 
+// One channel block of a weight gradient over a band of output positions, vectorised over
+// output channels: for every position p and tap t (one (c, i, j) of the patch),
+// gw_t[t][o] += gy_t[p][o] * x[offsets[t] + p] (a broadcast input value times a vector of gy).
+struct WeightGradBlock {
+  const float* gy_t;       // [positions][ld_gy]: gy transposed, this block's channel 0 at column 0
+  int64_t ld_gy;
+  const float* x;          // a shifted band (conv_direct_weight.cpp): tap t's inputs for
+  const int64_t* offsets;  // positions 0, 1, ... lie at x + offsets[t] + p; [taps]
+  int64_t taps;            // a multiple of kWeightGradTaps (extra taps are computed, unused)
+  int64_t positions;
+  float* gw_t;             // [taps][ld_gw], accumulated into; this block's channel 0 at column 0
+  int64_t ld_gw;
+};
+
+// Taps per depthwise weight-gradient tile (a 3x3 kernel in one sweep).
+constexpr int64_t kDepthwiseGradTaps = 9;
+
+// Taps per weight-gradient register tile.
+constexpr int64_t kWeightGradTaps = 6;
+
+// Asks for [p, p + n) to be brought into cache: the rows of one channel of a band are a run
+// too short for the hardware prefetcher, so each fill asks for the next channel's.
+void prefetch_floats(const float* p, int64_t n);
+
+// dst[0, n) = src[0, n), for the short rows of the bands (a library memcpy's call costs
+// more than the copy there).
+void copy_row(float* dst, const float* src, int64_t n);
+
+// The column phases of one image row src: [w] under a horizontal stride: for phase q < stride
+// and t < n, phases[q * ld + t] = src[stride * t + q + offset], or 0 outside [0, w).
+void split_column_phases(float* phases, int64_t ld, const float* src, int64_t w, int64_t stride,
+                         int64_t offset, int64_t n);
+
+// The inverse for stride 2: row[2t] = even[t], row[2t + 1] = odd[t] for the columns < w.
+void merge_column_phases(float* row, int64_t w, const float* even, const float* odd);
+
 // Output channels per register tile, per ISA.
 int direct_conv_oc_block(SimdLevel level);
 
@@ -68,6 +115,15 @@ void direct_conv_block_avx2(const DirectConvBlock& b);
 void direct_conv_block_avx512(const DirectConvBlock& b);
 void depthwise_plane_avx2(const DepthwisePlane& p);
 void depthwise_plane_avx512(const DepthwisePlane& p);
+// sums[t] += the depthwise weight gradient of tap t over one plane; gy: [out_h][ld], ld a
+// multiple of the vector width, zero past out_w; p.patch a multiple of kDepthwiseGradTaps.
+void depthwise_weight_grad_plane_avx2(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                      float* sums);
+void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                        float* sums);
+// `vectors` (1 to 4 on AVX-512, 1 or 2 on AVX2) vectors of output channels per tile.
+void weight_grad_block_avx2(const WeightGradBlock& b, int vectors);
+void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
 
 // Which forward path a float32 convolution takes. `fallback`: im2col + GEMM, or the scalar
 // depthwise loops (the paths float64 always takes); `direct`: the kernels of this file.
@@ -89,15 +145,36 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
 
 // The input gradient of a stride-1 convolution is itself a stride-1 convolution of gy
 // with the weights flipped in space and transposed in channels, padded by K - 1 - pad:
-// gx[c, h, w] = sum_o,i,j gy[o, h + pad - i, w + pad - j] w[o, c, i, j].
+// gx[c, h, w] = sum_o,i,j gy[o, h + pad - i, w + pad - j] w[o, c, i, j]. A strided one is
+// one such convolution per stride phase of gx (conv_direct_polyphase.cpp).
 bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
 // gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin_g, KH, KW].
 void direct_conv_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                                 const Conv2dParams& p);
+void direct_conv_backward_input_polyphase(float* gx, const float* gy, const float* w,
+                                          const ConvGeometry& g, const Conv2dParams& p);
+
+// The weight gradient of an ungrouped convolution (dilation 1) by the WeightGradBlock
+// tiles: no im2col matrix, only a band of input rows shifted once per kernel column.
+bool direct_backward_weight_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// gw: [Cout, Cin, KH, KW] (overwritten), gy: [B, Cout, Ho, Wo], x: [B, Cin, H, W].
+void direct_conv_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
+                                 const Conv2dParams& p);
 
 // Depthwise forward (groups == Cin, dilation 1) through the vectorised plane kernels.
 bool depthwise_simd_preferred(const ConvGeometry& g, const Conv2dParams& p);
 void depthwise_forward_simd(float* y, const float* x, const float* w, const float* bias,
                             const ConvGeometry& g, const Conv2dParams& p);
+// The input gradient of a stride-1 depthwise convolution with one output channel per input
+// channel is the same forward, of gy, with each kernel flipped and padding K - 1 - pad.
+bool depthwise_backward_input_simd_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// gx: [B, C, H, W] (overwritten), gy: [B, C, Ho, Wo], w: [C, 1, KH, KW].
+void depthwise_backward_input_simd(float* gx, const float* gy, const float* w,
+                                   const ConvGeometry& g, const Conv2dParams& p);
+// The depthwise weight gradient (where depthwise_simd_preferred) by the plane kernels, one
+// thread per output channel. gw: [Cout, 1, KH, KW] (overwritten), gy: [B, Cout, Ho, Wo],
+// x: [B, Cin, H, W].
+void depthwise_backward_weight_simd(float* gw, const float* gy, const float* x,
+                                    const ConvGeometry& g, const Conv2dParams& p);
 
 }  // namespace msq::cpu

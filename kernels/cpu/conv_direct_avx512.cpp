@@ -1,5 +1,6 @@
 // The direct convolution tiles for AVX-512F (16 floats per vector, 32 registers):
-// 8 output channels x 3 vectors = 24 accumulators; depthwise 4 rows x 3 vectors;
+// 8 output channels x 3 vectors = 24 accumulators; depthwise 4 rows x 3 vectors; weight
+// gradient 6 taps x up to 4 vectors of output channels;
 // remainders of up to 8 columns in 256-bit vectors (AVX-512VL: still 32 registers).
 // Compiled for AVX-512 by the pragma below and only called where simd_level() says the
 // CPU has it.
@@ -28,6 +29,7 @@ struct Avx512 {
   static reg load(const float* p) { return _mm512_loadu_ps(p); }
   static reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
   static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
   static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
 };
 
@@ -37,6 +39,7 @@ struct Avx512Narrow {
   static reg load(const float* p) { return _mm256_loadu_ps(p); }
   static reg broadcast(const float* p) { return _mm256_set1_ps(*p); }
   static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
   static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
 };
 
@@ -44,6 +47,18 @@ struct Avx512Narrow {
 
 void direct_conv_block_avx512(const DirectConvBlock& b) { direct::conv_block<Avx512, Avx512Narrow, 8, 3>(b); }
 void depthwise_plane_avx512(const DepthwisePlane& p) { direct::depthwise_plane<Avx512, Avx512Narrow, 4, 3>(p); }
+void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                        float* sums) {
+  direct::depthwise_weight_grad_plane<Avx512>(p, gy, ld, sums);
+}
+void weight_grad_block_avx512(const WeightGradBlock& b, int vectors) {
+  switch (vectors) {
+    case 1: return direct::weight_grad_block<Avx512, 1>(b);
+    case 2: return direct::weight_grad_block<Avx512, 2>(b);
+    case 3: return direct::weight_grad_block<Avx512, 3>(b);
+    default: return direct::weight_grad_block<Avx512, 4>(b);
+  }
+}
 
 }  // namespace msq::cpu
 

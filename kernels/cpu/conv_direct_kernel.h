@@ -1,5 +1,5 @@
 // The register tiles of the direct convolutions, written once over a vector type V that
-// provides: reg, width, load, broadcast, fma, store (and a narrow type N, same interface,
+// provides: reg, width, load, broadcast, fma, add, store (and a narrow type N, same interface,
 // for remainders). Included by conv_direct_avx2.cpp and
 // conv_direct_avx512.cpp, each with its own V (the AVX-512 file under a target pragma), so
 // each instantiation is compiled for its own ISA. Nothing from the standard library is
@@ -163,6 +163,92 @@ void depthwise_plane(const DepthwisePlane& p) {
   int64_t oh = 0;
   for (; oh + R <= p.out_h; oh += R) depthwise_rows<V, N, R, NV>(p, oh);
   for (; oh < p.out_h; ++oh) depthwise_rows<V, N, 1, NV>(p, oh);
+}
+
+// T taps x CV vectors of output channels of a weight gradient, summed over every position
+// of the block and added to gw_t.
+// gy_t: [positions][ld_gy], x: shifted band, gw_t: [taps][ld_gw] (rows t0 .. t0 + T - 1)
+template <class V, int CV, int T>
+inline void weight_grad_tile(const WeightGradBlock& b, int64_t t0) {
+  using reg = typename V::reg;
+  const float zero = 0.0f;
+  reg acc[T][CV];
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+#pragma GCC unroll 4
+    for (int c = 0; c < CV; ++c) acc[t][c] = V::broadcast(&zero);
+  }
+  const float* xs[T];
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) xs[t] = b.x + b.offsets[t0 + t];
+  const float* g = b.gy_t;
+  for (int64_t p = 0; p < b.positions; ++p, g += b.ld_gy) {
+    reg gv[CV];
+#pragma GCC unroll 4
+    for (int c = 0; c < CV; ++c) gv[c] = V::load(g + c * V::width);
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) {
+      const reg xv = V::broadcast(xs[t] + p);
+#pragma GCC unroll 4
+      for (int c = 0; c < CV; ++c) acc[t][c] = V::fma(xv, gv[c], acc[t][c]);
+    }
+  }
+  float* out = b.gw_t + t0 * b.ld_gw;
+#pragma GCC unroll 8
+  for (int t = 0; t < T; ++t) {
+#pragma GCC unroll 4
+    for (int c = 0; c < CV; ++c) {
+      float* dst = out + t * b.ld_gw + c * V::width;
+      V::store(dst, V::add(V::load(dst), acc[t][c]));
+    }
+  }
+}
+
+template <class V, int CV>
+void weight_grad_block(const WeightGradBlock& b) {
+  for (int64_t t0 = 0; t0 < b.taps; t0 += kWeightGradTaps)
+    weight_grad_tile<V, CV, int(kWeightGradTaps)>(b, t0);
+}
+
+// The depthwise weight gradient of taps [t0, t0 + T) of one plane: sums[t] += the sum over
+// the plane's positions of gy times the input that tap t reads there. gy's rows are padded
+// with zeros to ld (a whole number of vectors), so the padded lanes add nothing.
+// x: [rows, stride, row_len] (padded plane), gy: [out_h][ld]
+template <class V, int T>
+inline void depthwise_weight_grad_taps(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                       int64_t t0, float* sums) {
+  using reg = typename V::reg;
+  const float zero = 0.0f;
+  reg acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = V::broadcast(&zero);
+  const int64_t in_row = p.stride_h * p.in.row_step();
+  const int64_t* offsets = p.offsets + t0;
+  for (int64_t r = 0; r < p.out_h; ++r) {
+    const float* in = p.in.data + r * in_row;
+    const float* g = gy + r * ld;
+    for (int64_t c = 0; c < ld; c += V::width) {
+      const reg gv = V::load(g + c);
+#pragma GCC unroll 16
+      for (int t = 0; t < T; ++t) acc[t] = V::fma(gv, V::load(in + offsets[t] + c), acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    float lanes[V::width];
+    V::store(lanes, acc[t]);
+    float s = 0.0f;
+    for (int i = 0; i < V::width; ++i) s += lanes[i];
+    sums[t0 + t] += s;
+  }
+}
+
+// Every tap of one plane, in groups of kDepthwiseGradTaps (p.patch is a multiple of it).
+template <class V>
+void depthwise_weight_grad_plane(const DepthwisePlane& p, const float* gy, int64_t ld,
+                                 float* sums) {
+  for (int64_t t0 = 0; t0 < p.patch; t0 += kDepthwiseGradTaps)
+    depthwise_weight_grad_taps<V, int(kDepthwiseGradTaps)>(p, gy, ld, t0, sums);
 }
 
 }  // namespace msq::cpu::direct

@@ -1,5 +1,5 @@
-// The direct float32 convolution kernels (kernels/cpu/conv_direct.*), forward and the
-// stride-1 input gradient, on both SIMD levels
+// The direct float32 convolution kernels (kernels/cpu/conv_direct*), forward, the
+// stride-1 input gradient and the weight gradient, on both SIMD levels
 // against the float64 path (im2col + GEMM or the scalar depthwise loops) and the float32
 // fallback path, over strides, paddings, kernel sizes, groups, odd widths that are not a
 // multiple of the vector width, few input channels and output channels that do not fill
@@ -44,6 +44,11 @@ const std::vector<Case> kCases = {
     {1, 5, 9, 7, 56, 3, 3, 1, 1, 1, 1, true},        // 48 + 8 columns: stacked narrow rest
     {2, 7, 16, 5, 24, 3, 3, 1, 1, 1, 1, true},       // 24 columns
     {1, 3, 4, 9, 66, 5, 5, 1, 2, 1, 1, true},        // 48 + 18 columns
+    {1, 10, 70, 9, 30, 3, 3, 2, 1, 1, 1, true},      // 70 channels: 64 + a narrower block
+    {2, 5, 50, 8, 29, 3, 3, 1, 1, 1, 1, false},      // 50 channels: a partly padded block
+    {1, 7, 20, 11, 13, 4, 4, 2, 1, 1, 1, true},      // even kernel, stride 2
+    {1, 40, 16, 30, 27, 3, 3, 1, 1, 1, 1, true},     // 27 columns, several bands
+    {1, 256, 8, 32, 34, 3, 3, 2, 1, 1, 1, true},     // stride 2, 17 columns, bands by budget
     // depthwise
     {2, 8, 8, 13, 21, 3, 3, 1, 1, 1, 8, true},
     {1, 6, 6, 28, 28, 5, 5, 2, 2, 1, 6, true},
@@ -96,7 +101,8 @@ void check_direct_against_references(SimdLevel level) {
   }
 }
 
-// The input gradient (direct for stride 1) against the fallback and float64.
+// The input gradient (direct: stride 1 transposed, strided by phases) against the fallback
+// and float64.
 void check_input_gradient(SimdLevel level) {
   PathGuard guard;
   cpu::force_simd_level(level);
@@ -124,7 +130,45 @@ void check_input_gradient(SimdLevel level) {
   }
 }
 
+// The weight gradient (direct where ungrouped) against the fallback and float64.
+void check_weight_gradient(SimdLevel level) {
+  PathGuard guard;
+  cpu::force_simd_level(level);
+  manual_seed(9);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w});
+    Tensor w = randn({c.cout, c.cin / c.groups, c.kh, c.kw});
+    Tensor gy;
+    auto weight_grad = [&](const Tensor& xv, const Tensor& wv) {
+      Tensor wi = wv.clone();
+      wi.requires_grad_(true);
+      Tensor y = conv2d(xv, wi, Tensor(), c.stride, c.pad, c.dil, c.groups);
+      if (!gy.defined()) gy = randn(y.shape());
+      y.backward(gy.to(xv.dtype()));
+      return wi.grad();
+    };
+    const std::string what = describe(c) + " " + cpu::simd_level_name(level) + " weight grad";
+    cpu::force_conv_algorithm(ConvAlgorithm::direct);
+    Tensor direct = weight_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::fallback);
+    Tensor fallback = weight_grad(x, w);
+    Tensor exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
+    check_close(direct, exact, 1e-4, 1e-4, what + " direct vs float64");
+    check_close(direct, fallback, 1e-4, 1e-4, what + " direct vs im2col");
+  }
+}
+
 }  // namespace
+
+TEST_CASE("direct conv2d weight gradient, AVX2") {
+  if (!cpu::cpu_supports(SimdLevel::avx2)) return msq::test::skip("no AVX2 on this CPU");
+  check_weight_gradient(SimdLevel::avx2);
+}
+
+TEST_CASE("direct conv2d weight gradient, AVX-512") {
+  if (!cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("no AVX-512F + AVX-512VL on this CPU");
+  check_weight_gradient(SimdLevel::avx512);
+}
 
 TEST_CASE("direct conv2d input gradient, AVX2") {
   if (!cpu::cpu_supports(SimdLevel::avx2)) return msq::test::skip("no AVX2 on this CPU");
