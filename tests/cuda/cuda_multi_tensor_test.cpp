@@ -1,8 +1,8 @@
 // The multi-tensor optimiser steps and fills on the GPU (Backend::adam_step_multi,
 // sgd_step_multi, fill_multi; kernels/cuda/multi_tensor.cuh): many tensors of odd sizes in
 // one launch against the per-tensor GPU kernels (bit for bit: the same per-element code) and
-// the per-tensor CPU kernels (within rounding), float32 and float64, over several steps.
-// Every case skips without a CUDA device.
+// the per-tensor CPU kernels (within rounding), float32 and float64, over several steps; the
+// optimisers and zero_grad(false) through them. Every case skips without a CUDA device.
 #include <string>
 #include <vector>
 
@@ -111,20 +111,62 @@ TEST_CASE("cuda: sgd_step_multi equals the per-tensor steps (momentum, Nesterov)
   }
 }
 
-TEST_CASE("cuda: fill_multi fills every view, nothing else") {
+TEST_CASE("cuda: the optimisers over many parameters (two dtypes in one group) match the CPU") {
+  if (!test::require_cuda()) return;
+  auto run = [](const std::string& name, auto make_optimizer) {
+    std::vector<Tensor> pc, pg;
+    manual_seed(41);
+    for (size_t k = 0; k < kSizes.size(); ++k) {
+      DType dt = k % 2 == 0 ? DType::Float32 : DType::Float64;
+      Tensor t = uniform({kSizes[k]}, -1, 1, dt);
+      pc.push_back(t.clone().requires_grad_());
+      pg.push_back(t.to(gpu()).requires_grad_());
+    }
+    auto oc = make_optimizer(pc);
+    auto og = make_optimizer(pg);
+    for (int step = 0; step < 3; ++step) {
+      for (size_t k = 0; k < kSizes.size(); ++k) {
+        Tensor g = uniform({kSizes[k]}, -1, 1, pc[k].dtype());
+        pc[k].set_grad(g);
+        pg[k].set_grad(g.to(gpu()));
+      }
+      oc.step();
+      og.step();
+    }
+    for (size_t k = 0; k < kSizes.size(); ++k) {
+      double tol = tol_for(pc[k].dtype()) * 10;
+      test::check_close(pg[k], pc[k], tol, tol, name + " param " + std::to_string(k));
+    }
+  };
+  run("adam", [](std::vector<Tensor> p) { return Adam(p, AdamOptions{0.01, 0.9, 0.999, 1e-8, 0.02}); });
+  run("adamw", [](std::vector<Tensor> p) { return AdamW(p, AdamOptions{0.01, 0.9, 0.999, 1e-8, 0.01}); });
+  run("sgd", [](std::vector<Tensor> p) { return SGD(p, SGDOptions{0.05, 0.9, 0.0, 0.001, true}); });
+}
+
+TEST_CASE("cuda: fill_multi and zero_grad(false) zero every gradient in place, nothing else") {
   if (!test::require_cuda()) return;
   for (DType dt : {DType::Float32, DType::Float64}) {
-    std::vector<Tensor> targets, fences;
+    std::vector<Tensor> params, fences;
     for (int64_t n : kSizes) {
-      targets.push_back(ones({n}, TensorOptions(dt).with_device(gpu())));
+      params.push_back(ones({n}, TensorOptions(dt).with_device(gpu())).requires_grad_());
       fences.push_back(ones({n}, TensorOptions(dt).with_device(gpu())));  // allocated between
     }
-    std::vector<StridedView> views;
-    for (Tensor& t : targets) views.push_back(t.view_for_kernel());
-    backend(gpu()).fill_multi(views, 2.5);
-    for (size_t k = 0; k < targets.size(); ++k) {
-      CHECK(sum(targets[k]).item() == 2.5 * static_cast<double>(kSizes[k]));
+    SGD opt(params, SGDOptions{0.1});
+    for (Tensor& p : params) sum(mul(p, 3.0)).backward();
+    std::vector<const void*> before;
+    for (Tensor& p : params) before.push_back(p.grad().raw_data());
+    opt.zero_grad(false);
+    for (size_t k = 0; k < params.size(); ++k) {
+      REQUIRE(params[k].grad().defined());
+      CHECK(params[k].grad().raw_data() == before[k]);
+      CHECK(sum(abs(params[k].grad())).item() == 0.0);
       CHECK(sum(fences[k]).item() == static_cast<double>(kSizes[k]));
+    }
+    std::vector<StridedView> views;
+    for (Tensor& f : fences) views.push_back(f.view_for_kernel());
+    backend(gpu()).fill_multi(views, 2.5);
+    for (size_t k = 0; k < fences.size(); ++k) {
+      CHECK(sum(fences[k]).item() == 2.5 * static_cast<double>(kSizes[k]));
     }
   }
 }

@@ -180,3 +180,22 @@ TEST_CASE("the multi-tensor steps equal the single-tensor steps (CPU default pat
     for (const Tensor& t : v) CHECK(sum(abs(t)).item() == 0.0);
   }
 }
+
+TEST_CASE("zero_grad(false) zeroes gradients in place") {
+  Tensor p = ones({3}, DType::Float64).requires_grad_();
+  Tensor q = ones({2, 2}, DType::Float32).requires_grad_();
+  Tensor r = ones({2}, DType::Float64).requires_grad_();
+  SGD opt({p, q, r}, SGDOptions{0.5});
+  sum(mul(p, 2.0)).backward();
+  sum(q).backward();
+  const void* before = p.grad().raw_data();
+  opt.zero_grad(false);
+  REQUIRE(p.grad().defined());
+  CHECK(p.grad().raw_data() == before);
+  CHECK(p.grad().to_vector<double>() == std::vector<double>{0, 0, 0});
+  CHECK(q.grad().to_vector<float>() == std::vector<float>{0, 0, 0, 0});
+  CHECK_FALSE(r.grad().defined());
+  // Accumulating into the zeroed gradient gives the new gradient alone.
+  sum(p).backward();
+  CHECK(p.grad().to_vector<double>() == std::vector<double>{1, 1, 1});
+}
