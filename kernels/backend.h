@@ -6,12 +6,14 @@
 // made once by backend() itself: no static initialisers, which a static library drops.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "engine/core/allocator.h"
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "kernels/conv_params.h"
 #include "kernels/op_kinds.h"
+#include "kernels/optim_operands.h"
 #include "kernels/strided_view.h"
 
 namespace msq {
@@ -90,6 +92,27 @@ class Backend {
   virtual void sgd_step(const StridedView& param, const StridedView& grad,
                         const StridedView& momentum_buffer, double lr, double momentum,
                         double dampening, double weight_decay, bool nesterov, bool first) = 0;
+  // The same steps over many tensors at once (one parameter group's tensors of one dtype),
+  // each with its own step number or `first` flag. The defaults loop over the single-tensor
+  // methods; a GPU backend runs the whole list in a few launches, bit for bit as the loop.
+  virtual void adam_step_multi(const std::vector<AdamOperands>& tensors, double lr, double beta1,
+                               double beta2, double eps, double weight_decay, bool decoupled) {
+    for (const AdamOperands& t : tensors) {
+      adam_step(t.param, t.grad, t.exp_avg, t.exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
+                decoupled, t.step);
+    }
+  }
+  virtual void sgd_step_multi(const std::vector<SgdOperands>& tensors, double lr, double momentum,
+                              double dampening, double weight_decay, bool nesterov) {
+    for (const SgdOperands& t : tensors) {
+      sgd_step(t.param, t.grad, t.momentum_buffer, lr, momentum, dampening, weight_decay,
+               nesterov, t.first);
+    }
+  }
+  // fill() over many contiguous views of one floating dtype (zeroing gradients at once).
+  virtual void fill_multi(const std::vector<StridedView>& dsts, double value) {
+    for (const StridedView& d : dsts) fill(d, value);
+  }
 
   // ---- random numbers (counter-based: the same stream on every backend) ----------------
   // out contiguous float; element i draws from Philox(seed, offset + i).

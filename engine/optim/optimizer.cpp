@@ -33,6 +33,27 @@ Tensor contiguous_grad(const Tensor& p) {
   return g.dtype() == p.dtype() ? g.contiguous() : g.to(p.dtype()).contiguous();
 }
 
+// Tensors sorted into lists that one backend call can take: same device, same dtype.
+template <class Operands>
+struct DeviceDTypeLists {
+  struct List {
+    Device device;
+    DType dtype;
+    std::vector<Operands> items;
+  };
+  std::vector<List> lists;
+
+  void add(const Tensor& t, Operands item) {
+    for (List& l : lists) {
+      if (l.device == t.device() && l.dtype == t.dtype()) {
+        l.items.push_back(std::move(item));
+        return;
+      }
+    }
+    lists.push_back({t.device(), t.dtype(), {std::move(item)}});
+  }
+};
+
 }  // namespace
 
 Optimizer::Optimizer(std::vector<ParamGroup> groups) : groups_(std::move(groups)) {
@@ -42,10 +63,24 @@ Optimizer::Optimizer(std::vector<ParamGroup> groups) : groups_(std::move(groups)
   }
 }
 
-void Optimizer::zero_grad() {
-  for (ParamGroup& g : groups_) {
-    for (Tensor& p : g.params) p.set_grad(Tensor());
+void Optimizer::zero_grad(bool set_to_none) {
+  if (set_to_none) {
+    for (ParamGroup& g : groups_) {
+      for (Tensor& p : g.params) p.set_grad(Tensor());
+    }
+    return;
   }
+  NoGradGuard no_grad;
+  DeviceDTypeLists<StridedView> fills;
+  for (ParamGroup& g : groups_) {
+    for (Tensor& p : g.params) {
+      Tensor grad = p.grad();
+      if (!grad.defined()) continue;
+      if (grad.is_contiguous()) fills.add(grad, grad.view_for_kernel());
+      else backend(grad.device()).fill(grad.view_for_kernel(), 0.0);
+    }
+  }
+  for (auto& l : fills.lists) backend(l.device).fill_multi(l.items, 0.0);
 }
 
 void Optimizer::set_lr(double lr) {
@@ -68,22 +103,28 @@ void SGD::step() {
   NoGradGuard no_grad;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     ParamGroup& group = groups_[gi];
+    std::vector<Tensor> grads;  // alive until the backend calls below
+    DeviceDTypeLists<SgdOperands> lists;
     for (size_t i = 0; i < group.params.size(); ++i) {
       Tensor& p = group.params[i];
       Tensor g = contiguous_grad(p);
       if (!g.defined()) continue;
-      bool first = false;
-      StridedView buf;
+      SgdOperands ops;
       if (options_.momentum != 0) {
         if (!momentum_[gi][i].defined()) {
           momentum_[gi][i] = zeros_like(p);
-          first = true;
+          ops.first = true;
         }
-        buf = momentum_[gi][i].view_for_kernel();
+        ops.momentum_buffer = momentum_[gi][i].view_for_kernel();
       }
-      backend(p.device()).sgd_step(p.view_for_kernel(), g.view_for_kernel(), buf, group.lr,
-                                   options_.momentum, options_.dampening, group.weight_decay,
-                                   options_.nesterov, first);
+      ops.param = p.view_for_kernel();
+      ops.grad = g.view_for_kernel();
+      grads.push_back(g);
+      lists.add(p, ops);
+    }
+    for (auto& l : lists.lists) {
+      backend(l.device).sgd_step_multi(l.items, group.lr, options_.momentum, options_.dampening,
+                                       group.weight_decay, options_.nesterov);
     }
   }
 }
@@ -132,6 +173,8 @@ void Adam::step() {
   NoGradGuard no_grad;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     ParamGroup& group = groups_[gi];
+    std::vector<Tensor> grads;  // alive until the backend calls below
+    DeviceDTypeLists<AdamOperands> lists;
     for (size_t i = 0; i < group.params.size(); ++i) {
       Tensor& p = group.params[i];
       Tensor g = contiguous_grad(p);
@@ -140,12 +183,18 @@ void Adam::step() {
         exp_avg_[gi][i] = zeros_like(p);
         exp_avg_sq_[gi][i] = zeros_like(p);
       }
-      int64_t t = ++steps_[gi][i];
-      backend(p.device()).adam_step(p.view_for_kernel(), g.view_for_kernel(),
-                                    exp_avg_[gi][i].view_for_kernel(),
-                                    exp_avg_sq_[gi][i].view_for_kernel(), group.lr,
-                                    options_.beta1, options_.beta2, options_.eps,
-                                    group.weight_decay, decoupled_, t);
+      AdamOperands ops;
+      ops.param = p.view_for_kernel();
+      ops.grad = g.view_for_kernel();
+      ops.exp_avg = exp_avg_[gi][i].view_for_kernel();
+      ops.exp_avg_sq = exp_avg_sq_[gi][i].view_for_kernel();
+      ops.step = ++steps_[gi][i];
+      grads.push_back(g);
+      lists.add(p, ops);
+    }
+    for (auto& l : lists.lists) {
+      backend(l.device).adam_step_multi(l.items, group.lr, options_.beta1, options_.beta2,
+                                        options_.eps, group.weight_decay, decoupled_);
     }
   }
 }

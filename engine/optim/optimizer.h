@@ -1,6 +1,8 @@
 // Optimisers over parameter groups (a group may have its own learning rate and weight
-// decay, e.g. a smaller rate for a pretrained backbone). The update is one fused kernel per
-// parameter on its device.
+// decay, e.g. a smaller rate for a pretrained backbone). The update is fused: each group's
+// parameters of one device and dtype go to the backend as one list (Backend::
+// adam_step_multi, sgd_step_multi), which the CPU runs tensor by tensor and the GPU in one
+// launch.
 #pragma once
 #include <map>
 #include <string>
@@ -22,8 +24,10 @@ class Optimizer {
   // Applies one update from the parameters' accumulated gradients (parameters without a
   // gradient are skipped).
   virtual void step() = 0;
-  // Drops the accumulated gradients (set to undefined, as set_to_none in PyTorch).
-  void zero_grad();
+  // Drops the accumulated gradients (set to undefined, as set_to_none in PyTorch), or with
+  // set_to_none = false zeroes them in place (one fill per device and dtype: one launch on
+  // the GPU), keeping their memory for the next backward.
+  void zero_grad(bool set_to_none = true);
   std::vector<ParamGroup>& groups() { return groups_; }
   // Sets the learning rate of every group (schedulers scale groups themselves).
   void set_lr(double lr);

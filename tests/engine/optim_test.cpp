@@ -2,6 +2,7 @@
 #include <cstring>
 #include <map>
 
+#include "kernels/backend.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -123,4 +124,78 @@ TEST_CASE("l2_penalty is lambda times the sum of squares, with its gradient") {
   CHECK(pen.item() == doctest::Approx(1.4));
   pen.backward();
   test::check_close(w.grad(), from_vector<double>({0.2, -0.4, 0.6}, {3}), 1e-12, 1e-12);
+}
+
+TEST_CASE("the multi-tensor steps equal the single-tensor steps (CPU default path)") {
+  // Mixed sizes, each tensor at its own step number; the multi call must match a loop of
+  // single-tensor calls exactly.
+  const std::vector<int64_t> sizes = {1, 3, 1000, 17, 4097};
+  Backend& cpu = backend(Device::cpu());
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    manual_seed(11);
+    std::vector<Tensor> p, g, m, v;
+    for (int64_t n : sizes) {
+      p.push_back(randn({n}, dt));
+      g.push_back(randn({n}, dt));
+      m.push_back(mul(rand({n}, dt), 0.1));
+      v.push_back(mul(rand({n}, dt), 0.01));
+    }
+    std::vector<Tensor> p2, m2, v2;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      p2.push_back(p[k].clone());
+      m2.push_back(m[k].clone());
+      v2.push_back(v[k].clone());
+    }
+    for (bool decoupled : {false, true}) {
+      std::vector<AdamOperands> ops;
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        ops.push_back({p[k].view_for_kernel(), g[k].view_for_kernel(), m[k].view_for_kernel(),
+                       v[k].view_for_kernel(), static_cast<int64_t>(k + 1)});
+        cpu.adam_step(p2[k].view_for_kernel(), g[k].view_for_kernel(), m2[k].view_for_kernel(),
+                      v2[k].view_for_kernel(), 0.01, 0.9, 0.99, 1e-8, 0.05, decoupled,
+                      static_cast<int64_t>(k + 1));
+      }
+      cpu.adam_step_multi(ops, 0.01, 0.9, 0.99, 1e-8, 0.05, decoupled);
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        test::check_close(p[k], p2[k], 0, 0, "adam param");
+        test::check_close(m[k], m2[k], 0, 0, "adam exp_avg");
+        test::check_close(v[k], v2[k], 0, 0, "adam exp_avg_sq");
+      }
+    }
+    std::vector<SgdOperands> sops;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      sops.push_back({p[k].view_for_kernel(), g[k].view_for_kernel(), m[k].view_for_kernel(),
+                      k % 2 == 0});
+      cpu.sgd_step(p2[k].view_for_kernel(), g[k].view_for_kernel(), m2[k].view_for_kernel(), 0.1,
+                   0.9, 0.1, 0.01, false, k % 2 == 0);
+    }
+    cpu.sgd_step_multi(sops, 0.1, 0.9, 0.1, 0.01, false);
+    std::vector<StridedView> fills;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      test::check_close(p[k], p2[k], 0, 0, "sgd param");
+      test::check_close(m[k], m2[k], 0, 0, "sgd momentum");
+      fills.push_back(v[k].view_for_kernel());
+    }
+    cpu.fill_multi(fills, 0.0);
+    for (const Tensor& t : v) CHECK(sum(abs(t)).item() == 0.0);
+  }
+}
+
+TEST_CASE("zero_grad(false) zeroes gradients in place") {
+  Tensor p = ones({3}, DType::Float64).requires_grad_();
+  Tensor q = ones({2, 2}, DType::Float32).requires_grad_();
+  Tensor r = ones({2}, DType::Float64).requires_grad_();
+  SGD opt({p, q, r}, SGDOptions{0.5});
+  sum(mul(p, 2.0)).backward();
+  sum(q).backward();
+  const void* before = p.grad().raw_data();
+  opt.zero_grad(false);
+  REQUIRE(p.grad().defined());
+  CHECK(p.grad().raw_data() == before);
+  CHECK(p.grad().to_vector<double>() == std::vector<double>{0, 0, 0});
+  CHECK(q.grad().to_vector<float>() == std::vector<float>{0, 0, 0, 0});
+  CHECK_FALSE(r.grad().defined());
+  // Accumulating into the zeroed gradient gives the new gradient alone.
+  sum(p).backward();
+  CHECK(p.grad().to_vector<double>() == std::vector<double>{1, 1, 1});
 }
