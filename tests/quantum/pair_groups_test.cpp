@@ -1,10 +1,13 @@
 // The pair-group kernels (apply_real_pairs_group, apply_pairs_group) against the same steps
 // applied one by one with apply_real_pairs2 / apply_pairs2: random bits (up to
-// kMaxGroupBits of them), random pair patterns, both precisions, one and two planes.
+// kMaxGroupBits of them), random pair patterns, both precisions, one and two planes; complex64
+// at both SIMD levels (the AVX-512 kernels where the CPU has them), small states and states
+// large enough to fork.
 #include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "kernels/cpu/simd_level.h"
 #include "kernels/statevector.h"
 #include "test_support.h"
 
@@ -29,12 +32,19 @@ void random_pattern(std::mt19937_64& gen, int* idx) {
   }
 }
 
+// Restores the automatic SIMD level when a test case ends, even on failure.
+struct SimdGuard {
+  ~SimdGuard() { cpu::clear_simd_level(); }
+};
+
+// `trials` random groups on states of n_min .. n_min + 3 qubits.
 template <class R>
-void check_groups(const sv::StatevectorKernels<R>& k, double tol) {
+void check_groups(const sv::StatevectorKernels<R>& k, double tol, int trials = 300,
+                  int n_min = 6) {
   std::mt19937_64 gen(17);
   std::normal_distribution<double> nd;
-  for (int trial = 0; trial < 300; ++trial) {
-    const int n = 6 + int(gen() % 4);
+  for (int trial = 0; trial < trials; ++trial) {
+    const int n = n_min + int(gen() % 4);
     const int G = 2 + int(gen() % (sv::kMaxGroupBits - 1));
     std::vector<int> pool(n);
     for (int b = 0; b < n; ++b) pool[b] = b;
@@ -80,7 +90,7 @@ void check_groups(const sv::StatevectorKernels<R>& k, double tol) {
       scale = std::max(scale, std::abs(double(want[i])));
     }
     worst /= scale;
-    INFO("trial " << trial << ": n " << n << ", " << count << " steps on " << G
+    INFO(cpu::simd_level_name(cpu::simd_level()) << " trial " << trial << ": n " << n << ", " << count << " steps on " << G
                   << " bits, real " << real << ", planes " << planes);
     CHECK(worst < tol);
   }
@@ -91,4 +101,17 @@ void check_groups(const sv::StatevectorKernels<R>& k, double tol) {
 TEST_CASE("pair groups equal their steps one by one, complex128 and complex64") {
   check_groups(sv::cpu_statevector_kernels_c128(), 1e-12);
   check_groups(sv::cpu_statevector_kernels_c64(), 1e-4);
+}
+
+TEST_CASE("complex64 pair groups agree with their steps at each SIMD level") {
+  SimdGuard guard;
+  for (cpu::SimdLevel level : {cpu::SimdLevel::avx2, cpu::SimdLevel::avx512}) {
+    if (!cpu::cpu_supports(level)) {
+      MESSAGE("this CPU has no " << cpu::simd_level_name(level) << ": skipped");
+      continue;
+    }
+    cpu::force_simd_level(level);
+    check_groups(sv::cpu_statevector_kernels_c64(), 1e-4);
+    check_groups(sv::cpu_statevector_kernels_c64(), 1e-4, 12, 15);  // forks above 2^16 rows
+  }
 }

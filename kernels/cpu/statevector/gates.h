@@ -10,6 +10,8 @@
 #include <immintrin.h>
 #endif
 
+#include "kernels/cpu/simd_level.h"
+#include "kernels/cpu/statevector/lane_block_avx512.h"
 #include "kernels/cpu/statevector/loops.h"
 
 namespace msq::sv::cpu {
@@ -296,6 +298,12 @@ void apply_lane_block_t(R* psi, int n, int select_bit, const R* m,
 // the imaginary plane is zero, only the real plane is touched.
 template <class R>
 void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real, int planes) {
+  if constexpr (std::is_same_v<R, float>) {
+    if (msq::cpu::simd_level() == msq::cpu::SimdLevel::avx512) {
+      apply_lane_block_avx512(psi, n, select_bit, m, real, planes);
+      return;
+    }
+  }
   constexpr auto lanes = std::make_integer_sequence<int, L>();
   if (real && planes == 1) {
     apply_lane_block_t<R, true, true>(psi, n, select_bit, m, lanes);

@@ -7,16 +7,14 @@
 // rows back. Each step walks its quads with fixed row deltas (the quad's pattern) from a
 // per-quad base: no per-row index arithmetic, one read and one write of psi per group.
 #pragma once
+#include <type_traits>
+
+#include "kernels/cpu/simd_level.h"
+#include "kernels/cpu/statevector/group_step.h"
 #include "kernels/cpu/statevector/loops.h"
+#include "kernels/cpu/statevector/pair_groups_avx512.h"
 
 namespace msq::sv::cpu {
-
-// The offsets (in R) of one step's quads within a group: quad q's input rows (in_a1, in_b1,
-// in_a2, in_b2) at from_base[q] + in[0..3], its outputs (y0..y3) at to_base[q] + out[0..3].
-struct GroupStep {
-  int64_t in[4], out[4];
-  int64_t from_base[1 << (kMaxGroupBits - 2)], to_base[1 << (kMaxGroupBits - 2)];
-};
 
 // One quad of a real pair step: y0, y1 from (xa1, xb1); y2, y3 from (xa2, xb2), P planes.
 // m: [4][2][L] (output, input). All inputs are read before any output is written (in place).
@@ -175,6 +173,12 @@ void apply_pairs_group_t(R* psi, int n, int count, const int* bits, const int* i
   int group_bits[kMaxGroupBits];
   GroupStep steps[kMaxGroupSteps];
   const int G = plan_group(count, bits, idx, group_bits, steps);
+  if constexpr (std::is_same_v<R, float>) {
+    if (msq::cpu::simd_level() == msq::cpu::SimdLevel::avx512) {
+      apply_pairs_group_avx512(psi, n, count, G, group_bits, steps, &m[0][0][0], Real, P);
+      return;
+    }
+  }
   switch (G) {
     case 2: apply_pairs_group_g<R, Real, P, 2>(psi, n, count, group_bits, steps, m); return;
     case 3: apply_pairs_group_g<R, Real, P, 3>(psi, n, count, group_bits, steps, m); return;

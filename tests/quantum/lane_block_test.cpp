@@ -1,0 +1,83 @@
+// The lane-block kernel (apply_lane_block: lane l <- sum_k m[v][k][l] x[l ^ k], v = the
+// row's select bit) against the formula written out in double: real and complex blocks,
+// one and two planes, with and without a select bit, both precisions; complex64 at each
+// SIMD level (the AVX-512 kernel where the CPU has it), small states and states that fork.
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <random>
+
+#include "kernels/cpu/simd_level.h"
+#include "kernels/statevector.h"
+#include "test_support.h"
+
+using namespace msq;
+
+namespace {
+
+constexpr int L = sv::kLanes;
+
+struct SimdGuard {
+  ~SimdGuard() { cpu::clear_simd_level(); }
+};
+
+template <class R>
+void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
+  std::mt19937_64 gen(23);
+  std::normal_distribution<double> nd;
+  for (int trial = 0; trial < 12; ++trial) {
+    const bool real = trial % 2 == 0;
+    const int planes = real && trial % 4 == 0 ? 1 : 2;
+    const int select_bit = trial % 3 == 0 ? -1 : int(gen() % n);
+    const int variants = select_bit >= 0 ? 2 : 1;
+    const int P = real ? 1 : 2;  // coefficient planes
+    std::vector<R> m(size_t(variants) * L * P * L);
+    for (R& v : m) v = R(nd(gen) * 0.5);
+    std::vector<R> psi(size_t(2 * L) << n);
+    for (R& v : psi) v = R(nd(gen));
+    if (planes == 1)
+      for (int64_t i = 0; i < (int64_t(1) << n); ++i)
+        for (int l = 0; l < L; ++l) psi[(i * 2 + 1) * L + l] = R(0);
+    std::vector<R> got = psi;
+    k.apply_lane_block(got.data(), n, select_bit, m.data(), real, planes);
+    double worst = 0;
+    for (int64_t i = 0; i < (int64_t(1) << n); ++i) {
+      const int v = select_bit >= 0 ? int((i >> select_bit) & 1) : 0;
+      const R* x = psi.data() + i * 2 * L;
+      for (int l = 0; l < L; ++l) {
+        std::complex<double> y = 0;
+        for (int t = 0; t < L; ++t) {
+          const R* c = m.data() + (size_t(v) * L + t) * P * L;
+          const std::complex<double> ct(c[l], real ? 0.0 : double(c[L + l]));
+          y += ct * std::complex<double>(x[l ^ t], x[L + (l ^ t)]);
+        }
+        const R* g = got.data() + i * 2 * L;
+        worst = std::max(worst, std::abs(y - std::complex<double>(g[l], g[L + l])));
+      }
+    }
+    INFO(cpu::simd_level_name(cpu::simd_level()) << " n " << n << " real " << real
+                                                 << " planes " << planes << " select "
+                                                 << select_bit);
+    CHECK(worst < tol);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lane blocks equal their formula, complex128") {
+  check_lane_blocks(sv::cpu_statevector_kernels_c128(), 1e-12, 5);
+  check_lane_blocks(sv::cpu_statevector_kernels_c128(), 1e-12, 16);
+}
+
+TEST_CASE("complex64 lane blocks equal their formula at each SIMD level") {
+  SimdGuard guard;
+  for (cpu::SimdLevel level : {cpu::SimdLevel::avx2, cpu::SimdLevel::avx512}) {
+    if (!cpu::cpu_supports(level)) {
+      MESSAGE("this CPU has no " << cpu::simd_level_name(level) << ": skipped");
+      continue;
+    }
+    cpu::force_simd_level(level);
+    check_lane_blocks(sv::cpu_statevector_kernels_c64(), 1e-4, 5);
+    check_lane_blocks(sv::cpu_statevector_kernels_c64(), 1e-4, 16);  // forks
+  }
+}
