@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/msq.h"
+#include "device_timing.h"
 #include "engine/nn/nn.h"
 #include "kernels/backend.h"
 #include "models/registry.h"
@@ -30,6 +31,7 @@
 #endif
 
 using namespace msq;
+using msq::bench::time_on_device;
 
 namespace {
 
@@ -45,27 +47,6 @@ struct Row {
   double ms = 0, img_per_s = 0;
   std::string error;
 };
-
-// Milliseconds between CUDA events around `work` on the default stream.
-double time_on_device(const std::function<void()>& work) {
-#ifdef MSQ_WITH_CUDA
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
-  cudaEventRecord(start, 0);
-  work();
-  cudaEventRecord(stop, 0);
-  cudaEventSynchronize(stop);
-  float ms = 0;
-  cudaEventElapsedTime(&ms, start, stop);
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  return ms;
-#else
-  work();
-  return 0;
-#endif
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

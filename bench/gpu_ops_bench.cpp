@@ -12,35 +12,16 @@
 #include <functional>
 
 #include "engine/msq.h"
+#include "device_timing.h"
 
 #ifdef MSQ_WITH_CUDA
 #include <cuda_runtime.h>
 #endif
 
 using namespace msq;
+using msq::bench::time_on_device;
 
 namespace {
-
-// Milliseconds between two events around `work` on the default stream.
-double time_on_device(const std::function<void()>& work) {
-#ifdef MSQ_WITH_CUDA
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
-  cudaEventRecord(start, 0);
-  work();
-  cudaEventRecord(stop, 0);
-  cudaEventSynchronize(stop);
-  float ms = 0;
-  cudaEventElapsedTime(&ms, start, stop);
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  return ms;
-#else
-  work();
-  return 0;
-#endif
-}
 
 // Runs `setup` (fresh inputs, untimed) then `work` (timed) once per iteration, after one
 // warm-up; reports device time through manual timing.

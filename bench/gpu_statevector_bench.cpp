@@ -22,6 +22,7 @@
 #include "engine/msq.h"
 #include "engine/quantum/gpu_simulator.h"
 #include "engine/quantum/large_state.h"
+#include "device_timing.h"
 
 #ifdef MSQ_WITH_CUDA
 #include <cuda_runtime.h>
@@ -34,31 +35,12 @@ namespace {
 
 // Milliseconds of `work` on the default stream, median of `runs` after one warm-up.
 double median_ms(int runs, const std::function<void()>& work) {
-#ifdef MSQ_WITH_CUDA
   work();
   cuda_synchronize();
-  cudaEvent_t start, stop;
-  cudaEventCreate(&start);
-  cudaEventCreate(&stop);
   std::vector<double> ms;
-  for (int r = 0; r < runs; ++r) {
-    cudaEventRecord(start, 0);
-    work();
-    cudaEventRecord(stop, 0);
-    cudaEventSynchronize(stop);
-    float t = 0;
-    cudaEventElapsedTime(&t, start, stop);
-    ms.push_back(t);
-  }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
+  for (int r = 0; r < runs; ++r) ms.push_back(msq::bench::time_on_device(work));
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
-#else
-  (void)runs;
-  (void)work;
-  return 0;
-#endif
 }
 
 struct Results {

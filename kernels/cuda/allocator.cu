@@ -1,112 +1,19 @@
-// A caching allocator over plain cudaMalloc. Freed blocks go to a free list keyed by their
-// rounded size and are handed out again for a request of the same rounded size, so a
-// training loop that allocates the same shapes every step stops calling cudaMalloc (and its
-// implicit synchronisation) after the first step. All kernels run on one stream, in issue
-// order, so a block freed by the host can be reused at once: any kernel still reading it
-// was queued before the kernel that will overwrite it.
-//
-// Sizes round up to 512 bytes below 1 MiB and to 2 MiB above, which bounds the waste and
-// keeps the number of distinct free lists small. Stats count rounded sizes (as PyTorch).
+// The device allocator: the caching allocator (caching_allocator.h) over plain cudaMalloc.
 #include <cuda_runtime.h>
 
-#include <map>
-#include <mutex>
-#include <unordered_map>
-#include <vector>
-
-#include "engine/core/error.h"
-#include "kernels/cuda/check.h"
+#include "kernels/cuda/caching_allocator.h"
 #include "kernels/cuda/cuda_backend.h"
 
 namespace msq {
 
 namespace {
 
-constexpr size_t kSmallRound = 512;
-constexpr size_t kLargeAbove = size_t(1) << 20;
-constexpr size_t kLargeRound = size_t(2) << 20;
-
-size_t round_size(size_t bytes) {
-  if (bytes == 0) bytes = 1;  // a non-null pointer even for empty tensors
-  size_t unit = bytes < kLargeAbove ? kSmallRound : kLargeRound;
-  return (bytes + unit - 1) / unit * unit;
-}
-
-class CudaCachingAllocator final : public Allocator {
- public:
-  void* allocate(size_t bytes) override {
-    size_t size = round_size(bytes);
-    std::lock_guard<std::mutex> lock(mutex_);
-    void* ptr = nullptr;
-    auto it = free_.find(size);
-    if (it != free_.end() && !it->second.empty()) {
-      ptr = it->second.back();
-      it->second.pop_back();
-    } else {
-      cudaError_t err = cudaMalloc(&ptr, size);
-      if (err == cudaErrorMemoryAllocation) {
-        cudaGetLastError();
-        release_cached();  // give the cache back and try once more
-        err = cudaMalloc(&ptr, size);
-      }
-      if (err != cudaSuccess) {
-        cudaGetLastError();
-        fail("cuda allocator", "cannot allocate ", bytes, " bytes: ", cudaGetErrorString(err),
-             " (allocated ", stats_.allocated, " bytes, reserved ", stats_.reserved, ")");
-      }
-      stats_.reserved += size;
-    }
-    live_[ptr] = size;
-    stats_.allocated += size;
-    if (stats_.allocated > stats_.peak_allocated) stats_.peak_allocated = stats_.allocated;
-    return ptr;
-  }
-
-  // Never throws (called from Storage's destructor); unknown pointers are ignored.
-  void deallocate(void* ptr, size_t) override {
-    if (!ptr) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = live_.find(ptr);
-    if (it == live_.end()) return;
-    size_t size = it->second;
-    live_.erase(it);
-    stats_.allocated -= size;
-    free_[size].push_back(ptr);
-  }
-
-  AllocatorStats stats() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return stats_;
-  }
-
-  void reset_peak() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stats_.peak_allocated = stats_.allocated;
-  }
-
-  void empty_cache() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    release_cached();
-  }
-
- private:
-  // Frees every cached block (cudaFree waits for the device, so no kernel still uses them).
-  void release_cached() {
-    for (auto& [size, blocks] : free_) {
-      for (void* p : blocks) {
-        cudaFree(p);  // errors ignored: at worst the memory stays reserved by the driver
-        stats_.reserved -= size;
-      }
-      blocks.clear();
-    }
-    free_.clear();
-    cudaGetLastError();
-  }
-
-  mutable std::mutex mutex_;
-  std::map<size_t, std::vector<void*>> free_;  // rounded size -> cached blocks
-  std::unordered_map<void*, size_t> live_;     // handed-out block -> rounded size
-  AllocatorStats stats_;
+struct DeviceMemory {
+  static constexpr const char* op = "cuda allocator";
+  static constexpr const char* kind = "device memory";
+  static cudaError_t raw_allocate(void** ptr, size_t bytes) { return cudaMalloc(ptr, bytes); }
+  // Errors ignored: at worst the memory stays reserved by the driver.
+  static void raw_free(void* ptr) { cudaFree(ptr); }
 };
 
 }  // namespace
@@ -114,7 +21,7 @@ class CudaCachingAllocator final : public Allocator {
 // Created on first use and never destroyed: tensors that outlive main() (statics) still
 // return their blocks to a valid object, and no cudaFree runs after the runtime unloads.
 Allocator& CudaBackend::allocator() {
-  static CudaCachingAllocator* allocator = new CudaCachingAllocator();
+  static auto* allocator = new cuda::CachingAllocator<DeviceMemory>();
   return *allocator;
 }
 

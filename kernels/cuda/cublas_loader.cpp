@@ -1,12 +1,10 @@
 #include "kernels/cuda/cublas_loader.h"
 
-#include <dlfcn.h>
-
-#include <cstdlib>
 #include <mutex>
 
 #include "engine/core/error.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/runtime_library.h"
 
 namespace msq::cuda {
 
@@ -18,30 +16,14 @@ struct Loaded {
   std::string reason;
 };
 
-template <class F>
-bool find_symbol(void* lib, const char* name, F& out, std::string& reason) {
-  out = reinterpret_cast<F>(dlsym(lib, name));
-  if (!out) reason = std::string("symbol ") + name + " not found";
-  return out != nullptr;
-}
-
 Loaded load() {
   Loaded l;
   // MSQ_DISABLE_CUBLAS=1 forces the fallback GEMM kernel (to test it where cuBLAS exists).
-  const char* disable = std::getenv("MSQ_DISABLE_CUBLAS");
-  if (disable && *disable && std::string(disable) != "0") {
+  if (disabled_by_env("MSQ_DISABLE_CUBLAS")) {
     l.reason = "disabled by MSQ_DISABLE_CUBLAS";
     return l;
   }
-  const char* names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
-  void* lib = nullptr;
-  for (const char* name : names) {
-    lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (lib) {
-      l.api.library = name;
-      break;
-    }
-  }
+  void* lib = open_first_library({"libcublas.so.13", "libcublas.so.12", "libcublas.so"}, l.api.library);
   if (!lib) {
     l.reason = "libcublas.so.13 / .so.12 not found on the library path";
     return l;

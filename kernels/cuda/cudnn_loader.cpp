@@ -1,12 +1,10 @@
 #include "kernels/cuda/cudnn_loader.h"
 
-#include <dlfcn.h>
-
-#include <cstdlib>
 #include <mutex>
 
 #include "engine/core/error.h"
 #include "kernels/cuda/check.h"
+#include "kernels/cuda/runtime_library.h"
 
 namespace msq::cuda {
 
@@ -18,30 +16,14 @@ struct Loaded {
   std::string reason;
 };
 
-template <class F>
-bool find_symbol(void* lib, const char* name, F& out, std::string& reason) {
-  out = reinterpret_cast<F>(dlsym(lib, name));
-  if (!out) reason = std::string("symbol ") + name + " not found";
-  return out != nullptr;
-}
-
 Loaded load() {
   Loaded l;
   // MSQ_DISABLE_CUDNN=1 forces the im2col + GEMM convolution (to test it where cuDNN exists).
-  const char* disable = std::getenv("MSQ_DISABLE_CUDNN");
-  if (disable && *disable && std::string(disable) != "0") {
+  if (disabled_by_env("MSQ_DISABLE_CUDNN")) {
     l.reason = "disabled by MSQ_DISABLE_CUDNN";
     return l;
   }
-  const char* names[] = {"libcudnn.so.9", "libcudnn.so"};
-  void* lib = nullptr;
-  for (const char* name : names) {
-    lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (lib) {
-      l.api.library = name;
-      break;
-    }
-  }
+  void* lib = open_first_library({"libcudnn.so.9", "libcudnn.so"}, l.api.library);
   if (!lib) {
     l.reason = "libcudnn.so.9 not found on the library path";
     return l;
