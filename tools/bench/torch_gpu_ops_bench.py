@@ -18,23 +18,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-
-def time_runs(setup, work, runs):
-    inputs = setup()
-    work(*inputs)  # warm-up
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(runs):
-        inputs = setup()
-        torch.cuda.synchronize()
-        start = torch.cuda.Event(enable_timing=True)
-        stop = torch.cuda.Event(enable_timing=True)
-        start.record()
-        work(*inputs)
-        stop.record()
-        stop.synchronize()
-        times.append(start.elapsed_time(stop))
-    return statistics.median(times)
+from cuda_timing import print_ms_table, time_runs
 
 
 def workloads():
@@ -106,14 +90,7 @@ def main():
             json.dump(results, f, indent=1)
     if args.msq_json:
         msq = msq_medians(args.msq_json)
-        print()
-        print(f"{'workload':34s} {'msq ms':>9s} {'torch ms':>9s} {'ratio':>7s}")
-        for name, torch_ms in results.items():
-            m = msq.get(name)
-            if m is None:
-                print(f"{name:34s} {'-':>9s} {torch_ms:9.3f} {'-':>7s}")
-            else:
-                print(f"{name:34s} {m:9.3f} {torch_ms:9.3f} {m / torch_ms:7.2f}")
+        print_ms_table(results, msq, 34, 3)
     return 0
 
 

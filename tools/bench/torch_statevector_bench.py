@@ -18,30 +18,13 @@ torch ms, msq / torch.
 import argparse
 import json
 import math
-import statistics
 import sys
 
 import torch
 
+from cuda_timing import print_ms_table, time_runs
+
 CDT = torch.complex64
-
-
-def time_runs(setup, work, runs):
-    inputs = setup()
-    work(*inputs)  # warm-up
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(runs):
-        inputs = setup()
-        torch.cuda.synchronize()
-        start = torch.cuda.Event(enable_timing=True)
-        stop = torch.cuda.Event(enable_timing=True)
-        start.record()
-        work(*inputs)
-        stop.record()
-        stop.synchronize()
-        times.append(start.elapsed_time(stop))
-    return statistics.median(times)
 
 
 # ---- gates -----------------------------------------------------------------------------------
@@ -248,14 +231,7 @@ def main():
     if args.msq_json:
         with open(args.msq_json) as f:
             msq = json.load(f)
-        print()
-        print(f"{'workload':40s} {'msq ms':>10s} {'torch ms':>10s} {'ratio':>7s}")
-        for name, torch_ms in results.items():
-            m = msq.get(name)
-            if m is None:
-                print(f"{name:40s} {'-':>10s} {torch_ms:10.4f} {'-':>7s}")
-            else:
-                print(f"{name:40s} {m:10.4f} {torch_ms:10.4f} {m / torch_ms:7.2f}")
+        print_ms_table(results, msq, 40, 4)
         bw = msq.get("d2d copy bandwidth (read+write)")
         if bw is not None:
             print(f"{'d2d copy bandwidth GB/s (msq, torch)':40s} {bw:10.0f} {gbs:10.0f}")
