@@ -14,34 +14,12 @@
 #include "engine/nn/nn.h"
 #include "engine/train/trainer.h"
 #include "test_support.h"
+#include "toy_images.h"
 
 using namespace msq;
+using msq::testing::toy_items;
 
 namespace {
-
-// Bright square on the left (label 0) or right (label 1) of noisy 16x16 images.
-std::vector<data::LoaderItem> toy_items(int64_t n, uint64_t seed) {
-  manual_seed(seed);
-  std::vector<data::LoaderItem> items;
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t label = i % 2;
-    Tensor img = mul(rand({3, 16, 16}), 0.3);
-    Tensor patch = img.narrow(2, label ? 10 : 2, 4).narrow(1, 6, 4);
-    patch.copy_(add(patch, 0.6));
-    items.push_back({"", label, i, img});
-  }
-  return items;
-}
-
-data::LoaderOptions loader_options(bool shuffle) {
-  data::LoaderOptions o;
-  o.batch_size = 8;
-  o.shuffle = shuffle;
-  o.seed = 3;
-  o.threads = 0;
-  o.image_size = 16;
-  return o;
-}
 
 std::shared_ptr<nn::Module> conv_net() {
   auto m = std::make_shared<nn::Sequential>();
@@ -78,8 +56,8 @@ std::string fresh_dir(const std::string& name) {
 TEST_CASE("cuda training: learns, checkpoints load on the CPU, a run resumes across devices") {
   if (!test::require_cuda()) return;
   std::string out = fresh_dir("gpu");
-  data::BatchLoader train_loader(toy_items(64, 1), loader_options(true));
-  data::BatchLoader val_loader(toy_items(32, 2), loader_options(false));
+  data::BatchLoader train_loader(toy_items(64, 1), msq::testing::toy_loader_options(true));
+  data::BatchLoader val_loader(toy_items(32, 2), msq::testing::toy_loader_options(false));
 
   manual_seed(1);
   auto gpu_model = conv_net();

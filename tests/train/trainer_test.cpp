@@ -13,34 +13,12 @@
 #include "engine/train/interrupt.h"
 #include "engine/train/trainer.h"
 #include "test_support.h"
+#include "toy_images.h"
 
 using namespace msq;
+using msq::testing::toy_items;
 
 namespace {
-
-// Bright-square-left vs bright-square-right 16x16 images, with noise.
-std::vector<data::LoaderItem> toy_items(int64_t n, uint64_t seed) {
-  manual_seed(seed);
-  std::vector<data::LoaderItem> items;
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t label = i % 2;
-    Tensor img = mul(rand({3, 16, 16}), 0.3);
-    Tensor patch = img.narrow(2, label ? 10 : 2, 4).narrow(1, 6, 4);
-    patch.copy_(add(patch, 0.6));
-    items.push_back({"", label, i, img});
-  }
-  return items;
-}
-
-data::LoaderOptions loader_options(bool shuffle) {
-  data::LoaderOptions o;
-  o.batch_size = 8;
-  o.shuffle = shuffle;
-  o.seed = 3;
-  o.threads = 0;
-  o.image_size = 16;
-  return o;
-}
 
 std::shared_ptr<nn::Module> toy_model() {
   auto m = std::make_shared<nn::Sequential>();
@@ -74,8 +52,8 @@ std::string fresh_dir(const std::string& name) {
 TEST_CASE("the loop learns a toy problem and writes checkpoints and logs") {
   manual_seed(1);
   auto model = toy_model();
-  data::BatchLoader train_loader(toy_items(64, 1), loader_options(true));
-  data::BatchLoader val_loader(toy_items(32, 2), loader_options(false));
+  data::BatchLoader train_loader(toy_items(64, 1), msq::testing::toy_loader_options(true));
+  data::BatchLoader val_loader(toy_items(32, 2), msq::testing::toy_loader_options(false));
   std::string out = fresh_dir("learn");
   train::Trainer trainer(*model, toy_config(out, 8));
   train::FitResult r = trainer.fit(train_loader, val_loader);
@@ -97,8 +75,8 @@ TEST_CASE("resuming gives the same final state as an uninterrupted run") {
   auto run = [](const std::string& out, int64_t epochs, bool resume) {
     manual_seed(5);
     auto model = toy_model();
-    data::BatchLoader tl(toy_items(48, 1), loader_options(true));
-    data::BatchLoader vl(toy_items(16, 2), loader_options(false));
+    data::BatchLoader tl(toy_items(48, 1), msq::testing::toy_loader_options(true));
+    data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
     train::TrainConfig c = toy_config(out, epochs);
     c.resume = resume;
     train::Trainer(*model, c).fit(tl, vl);
@@ -130,8 +108,8 @@ TEST_CASE("resuming gives the same final state as an uninterrupted run") {
 TEST_CASE("early stopping ends the run once validation stops improving") {
   manual_seed(2);
   auto model = toy_model();
-  data::BatchLoader tl(toy_items(32, 1), loader_options(true));
-  data::BatchLoader vl(toy_items(16, 2), loader_options(false));
+  data::BatchLoader tl(toy_items(32, 1), msq::testing::toy_loader_options(true));
+  data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
   train::TrainConfig c = toy_config(fresh_dir("early"), 200);
   c.lr = 0.05;  // overfits fast
   c.patience = 2;
@@ -145,8 +123,8 @@ TEST_CASE("early stopping ends the run once validation stops improving") {
 TEST_CASE("an interrupt stops after the current batch and leaves the last checkpoint usable") {
   manual_seed(4);
   auto model = toy_model();
-  data::BatchLoader tl(toy_items(32, 1), loader_options(true));
-  data::BatchLoader vl(toy_items(16, 2), loader_options(false));
+  data::BatchLoader tl(toy_items(32, 1), msq::testing::toy_loader_options(true));
+  data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
   std::string out = fresh_dir("interrupt");
   int epochs_seen = 0;
   train::FitResult r = train::Trainer(*model, toy_config(out, 10)).fit(tl, vl, [&](const train::EpochRecord&) {
@@ -198,8 +176,8 @@ TEST_CASE("config: the CUDA settings round-trip and reach the engine (no GPU nee
 TEST_CASE("the epoch records carry the peak device memory per step (0 on the CPU)") {
   manual_seed(2);
   auto model = toy_model();
-  data::BatchLoader tl(toy_items(16, 1), loader_options(true));
-  data::BatchLoader vl(toy_items(8, 2), loader_options(false));
+  data::BatchLoader tl(toy_items(16, 1), msq::testing::toy_loader_options(true));
+  data::BatchLoader vl(toy_items(8, 2), msq::testing::toy_loader_options(false));
   std::string out = fresh_dir("peak");
   train::FitResult r = train::Trainer(*model, toy_config(out, 1)).fit(tl, vl);
   REQUIRE(r.history.size() == 1);
