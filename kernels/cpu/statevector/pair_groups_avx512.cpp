@@ -21,23 +21,14 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include "kernels/cpu/statevector/zmm_planes.h"
+
 namespace msq::sv::cpu {
 
 namespace {
 
-static_assert(L == 8, "one lane plane is 8 floats: a ymm, a row of two planes a zmm");
-
-// [lo | hi] from two ymm (AVX-512F alone: no DQ instructions).
-inline __m512 join_halves(__m256 lo, __m256 hi) {
-  return _mm512_castpd_ps(
-      _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
-}
-
-// The 8 floats at c in both halves.
-inline __m512 twice(const float* c) {
-  const __m256 v = _mm256_loadu_ps(c);
-  return join_halves(v, v);
-}
+using zmm::join_halves;
+using zmm::twice;
 
 // Both planes of a row: zmm = [re lanes 0..7 | im lanes 0..7]; a real coefficient (one
 // plane of 8) is repeated in both halves.
