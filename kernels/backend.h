@@ -6,12 +6,14 @@
 // made once by backend() itself: no static initialisers, which a static library drops.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/core/allocator.h"
 #include "engine/core/device.h"
 #include "engine/core/error.h"
 #include "kernels/conv_params.h"
+#include "kernels/copy_stream.h"
 #include "kernels/op_kinds.h"
 #include "kernels/optim_operands.h"
 #include "kernels/strided_view.h"
@@ -31,6 +33,9 @@ class Backend {
   // Contiguous bytes between this device and the host.
   virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
   virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
+  // A stream for host-to-device copies beside the compute (kernels/copy_stream.h). The
+  // default copies synchronously through copy_from_host (common/sync_copy_stream.cpp).
+  virtual std::unique_ptr<CopyStream> new_copy_stream();
   virtual void fill(const StridedView& dst, double value) = 0;
   // out[i] = start + i * step, out contiguous.
   virtual void arange(const StridedView& out, double start, double step) = 0;

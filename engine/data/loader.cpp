@@ -85,7 +85,7 @@ Batch BatchLoader::State::build(int64_t b) {
   const int64_t s = options.image_size, plane = s * s;
   Batch batch;
   batch.images = options.pin_memory ? Tensor::empty_pinned({rows, 3, s, s}) : Tensor::empty({rows, 3, s, s});
-  batch.labels = Tensor::empty({rows}, DType::Int64);
+  batch.labels = options.pin_memory ? Tensor::empty_pinned({rows}, DType::Int64) : Tensor::empty({rows}, DType::Int64);
   float* dst = batch.images.data<float>();
   int64_t* labels = batch.labels.data<int64_t>();
   for (int64_t r = 0; r < rows; ++r) {

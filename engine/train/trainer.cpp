@@ -13,6 +13,7 @@
 
 #include "engine/autograd/grad_mode.h"
 #include "engine/core/rng.h"
+#include "engine/data/prefetcher.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/weights_file.h"
 #include "engine/metrics/roc.h"
@@ -142,17 +143,18 @@ Predictions predict(nn::Module& model, data::BatchLoader& loader, Device device)
   Predictions p;
   double total = 0;
   loader.start_epoch(0);
+  data::DevicePrefetcher feed(loader, device);  // the next batch copies while this one runs
   data::Batch b;
-  while (loader.next(b)) {
-    Tensor logits = model(b.images.to(device));
-    Tensor labels = b.labels.to(device);
+  while (feed.next(b)) {
+    Tensor logits = model(b.images);
+    Tensor labels = b.labels;
     CrossEntropyOptions o;
     o.reduction = Reduction::Sum;
     total += cross_entropy(logits, labels, o).item();
     Tensor probs = softmax(logits, 1).cpu().to(DType::Float64);
     std::vector<double> v = probs.to_vector<double>();
     int64_t k = logits.size(1);
-    std::vector<int64_t> y = b.labels.to_vector<int64_t>();
+    std::vector<int64_t> y = b.labels.cpu().to_vector<int64_t>();
     for (size_t i = 0; i < y.size(); ++i) {
       p.labels.push_back(y[i]);
       p.ids.push_back(b.indices[i]);
@@ -222,9 +224,11 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     data::Batch b;
     Allocator* device_memory = device.is_cuda() ? &backend(device).allocator() : nullptr;
     size_t peak_step_bytes = 0;
-    for (int64_t i = 0; i < batches && train.next(b); ++i) {
+    // On a GPU, batch i + 1 is copied on a second stream while step i computes.
+    data::DevicePrefetcher feed(train, device, batches);
+    for (int64_t i = 0; i < batches && feed.next(b); ++i) {
       if (device_memory) device_memory->reset_peak();
-      Tensor x = b.images.to(device), y = b.labels.to(device);
+      Tensor x = b.images, y = b.labels;
       optimizer->zero_grad();
       Tensor logits = model_(x);
       Tensor loss = cross_entropy(logits, y);

@@ -19,6 +19,7 @@ class CudaBackend final : public Backend {
   void copy(const StridedView& dst, const StridedView& src) override;
   void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
   void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
+  std::unique_ptr<CopyStream> new_copy_stream() override;  // copy_stream.cpp
   void fill(const StridedView& dst, double value) override;
   void arange(const StridedView& out, double start, double step) override;
 
