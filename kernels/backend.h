@@ -151,22 +151,39 @@ class Backend {
   // (running = (1 - momentum) * running + momentum * batch, unbiased variance), save the batch
   // mean and 1 / sqrt(var + eps). Evaluation: normalise by the running stats and save those.
   // weight/bias data may be null (affine off); running data may be null (no tracking).
+  // act: y = act(normalised x) in the same pass (batch norm + ReLU / SiLU fused).
   virtual void batch_norm_forward(const StridedView& /*y*/, const StridedView& /*save_mean*/,
                                   const StridedView& /*save_invstd*/, const StridedView& /*x*/,
                                   const StridedView& /*weight*/, const StridedView& /*bias*/,
                                   const StridedView& /*running_mean*/,
                                   const StridedView& /*running_var*/, bool /*training*/,
-                                  double /*momentum*/, double /*eps*/) {
+                                  double /*momentum*/, double /*eps*/, FusedAct /*act*/) {
     fail("batch_norm", "not implemented on the ", name(), " backend yet");
   }
   // gx (overwritten; data may be null), gweight, gbias: [C] (overwritten; data may be null).
-  // training: the statistics depend on x; evaluation: they are constants.
+  // training: the statistics depend on x; evaluation: they are constants. With act, gy is
+  // the gradient of act(z) and z = (x - mean) invstd weight + bias is recomputed from x
+  // (bias: the forward's, data may be null).
   virtual void batch_norm_backward(const StridedView& /*gx*/, const StridedView& /*gweight*/,
                                    const StridedView& /*gbias*/, const StridedView& /*gy*/,
                                    const StridedView& /*x*/, const StridedView& /*weight*/,
-                                   const StridedView& /*save_mean*/,
-                                   const StridedView& /*save_invstd*/, bool /*training*/) {
+                                   const StridedView& /*bias*/, const StridedView& /*save_mean*/,
+                                   const StridedView& /*save_invstd*/, bool /*training*/,
+                                   FusedAct /*act*/) {
     fail("batch_norm_backward", "not implemented on the ", name(), " backend yet");
+  }
+  // y = act(x + bias[c]) over y, x: [B, C, HW] contiguous, bias: [C] (a layer's bias add and
+  // activation in one pass).
+  virtual void bias_act_forward(const StridedView& /*y*/, const StridedView& /*x*/,
+                                const StridedView& /*bias*/, FusedAct /*act*/) {
+    fail("bias_act", "not implemented on the ", name(), " backend yet");
+  }
+  // gx = gy * act'(x + bias[c]) (data may be null), gbias[c] = the sum of that over B and HW
+  // (data may be null); x is the forward's input.
+  virtual void bias_act_backward(const StridedView& /*gx*/, const StridedView& /*gbias*/,
+                                 const StridedView& /*gy*/, const StridedView& /*x*/,
+                                 const StridedView& /*bias*/, FusedAct /*act*/) {
+    fail("bias_act_backward", "not implemented on the ", name(), " backend yet");
   }
   // y: [B, C, Ho, Wo], indices: int64 [B, C, Ho, Wo] (flat h * W + w of the maximum in x).
   virtual void max_pool2d_forward(const StridedView& /*y*/, const StridedView& /*indices*/,

@@ -19,7 +19,12 @@ inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
 
 enum class ReduceOp { Sum, Max, Min };
 
+// The activation a fused kernel applies to its result (batch norm, bias add): y = act(z).
+// Backward kernels recompute z from their inputs, so only x (not y) is kept.
+enum class FusedAct { None, Relu, Silu };
+
 const char* unary_op_name(UnaryOp op);
 const char* binary_op_name(BinaryOp op);
+const char* fused_act_name(FusedAct act);
 
 }  // namespace msq

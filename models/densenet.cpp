@@ -45,8 +45,8 @@ class DenseLayer : public nn::Module {
   }
   // x: the concatenated features so far [B, in, H, W] -> new features [B, growth, H, W].
   Tensor forward(const Tensor& x) override {
-    Tensor y = conv1_->forward(relu(norm1_->forward(x)));
-    y = conv2_->forward(relu(norm2_->forward(y)));
+    Tensor y = conv1_->forward(norm1_->forward_act(x, FusedAct::Relu));  // BN + ReLU fused
+    y = conv2_->forward(norm2_->forward_act(y, FusedAct::Relu));
     return drop_rate_ > 0 ? dropout(y, drop_rate_, is_training()) : y;
   }
   std::string type_name() const override { return "DenseLayer"; }
@@ -77,18 +77,15 @@ class DenseBlock : public nn::Module {
   std::vector<std::shared_ptr<DenseLayer>> layers_;
 };
 
-// A Sequential with named children: runs them in registration order.
+// A Sequential with named children: runs them in registration order (norm + relu pairs
+// fused, engine/nn/fusion.h).
 class NamedSequential : public nn::Module {
  public:
   template <class M>
   void add(const std::string& name, std::shared_ptr<M> m) {
     register_module(name, std::static_pointer_cast<nn::Module>(m));
   }
-  Tensor forward(const Tensor& x) override {
-    Tensor y = x;
-    for (auto& [name, m] : children()) y = m->forward(y);
-    return y;
-  }
+  Tensor forward(const Tensor& x) override { return nn::forward_in_order(children(), x); }
   std::string type_name() const override { return "Sequential"; }
 };
 
@@ -140,7 +137,12 @@ DenseNet::DenseNet(const DenseNetOptions& o) {
 Tensor DenseNet::forward_features(const Tensor& x) {
   check(x.dim() == 4 && x.size(1) == 3, "DenseNet", "expects [B, 3, H, W], got ",
         shape_str(x.shape()));
-  return mean(relu(features_->forward(x)), {2, 3});
+  // features ends with norm5; its ReLU (torchvision's F.relu) fused with it.
+  const auto& parts = features_->children();
+  Tensor y = nn::forward_in_order({parts.begin(), parts.end() - 1}, x);
+  auto* norm5 = dynamic_cast<nn::BatchNorm2d*>(parts.back().second.get());
+  check(norm5 != nullptr, "DenseNet", "features must end with norm5");
+  return mean(norm5->forward_act(y, FusedAct::Relu), {2, 3});
 }
 
 }  // namespace msq::models

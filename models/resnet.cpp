@@ -38,8 +38,8 @@ class ResBlock : public nn::Module {
   Tensor forward(const Tensor& x) override {
     Tensor y = x;
     for (size_t i = 0; i < convs_.size(); ++i) {
-      y = bns_[i]->forward(convs_[i]->forward(y));
-      if (i + 1 < convs_.size()) y = relu(y);
+      // BN + ReLU fused (engine/nn/fusion.h), the last BN without (ReLU after the sum).
+      y = bns_[i]->forward_act(convs_[i]->forward(y), i + 1 < convs_.size() ? FusedAct::Relu : FusedAct::None);
     }
     return relu(add(y, downsample_ ? downsample_->forward(x) : x));
   }
@@ -92,7 +92,7 @@ ResNet::ResNet(const ResNetOptions& o) {
 Tensor ResNet::forward_features(const Tensor& x) {
   check(x.dim() == 4 && x.size(1) == 3, "ResNet", "expects [B, 3, H, W], got ",
         shape_str(x.shape()));
-  Tensor y = maxpool_->forward(relu(bn1_->forward(conv1_->forward(x))));
+  Tensor y = maxpool_->forward(bn1_->forward_act(conv1_->forward(x), FusedAct::Relu));
   for (auto& layer : layers_) y = layer->forward(y);
   return mean(y, {2, 3});
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 
+#include "engine/nn/conv_layers.h"
 #include "models/backbone.h"
 
 namespace msq::models {
@@ -24,7 +25,8 @@ class ResNet : public Backbone {
   std::string type_name() const override { return "ResNet"; }
 
  private:
-  std::shared_ptr<nn::Module> conv1_, bn1_, maxpool_;
+  std::shared_ptr<nn::Module> conv1_, maxpool_;
+  std::shared_ptr<nn::BatchNorm2d> bn1_;  // forward_act: BN + ReLU fused
   std::array<std::shared_ptr<nn::Module>, 4> layers_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "engine/autograd/grad_mode.h"
 #include "engine/nn/init.h"
+#include "engine/ops/bias_act.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/linalg.h"
 #include "engine/ops/normalization.h"
@@ -48,6 +49,17 @@ Tensor Conv2d::forward(const Tensor& x) {
                 dilation, groups);
 }
 
+Tensor Conv2d::forward_act(const Tensor& x, FusedAct act) {
+  Tensor bias = own_tensor(*this, "bias");
+  if (act == FusedAct::None || !bias.defined() || !fuse_activations()) {
+    return apply_activation(forward(x), act);
+  }
+  check(x.dim() == 4 && x.size(1) == in_channels, "Conv2d", "expects an input [B, ", in_channels,
+        ", H, W], got shape ", shape_str(x.shape()));
+  return bias_act(conv2d(x, own_tensor(*this, "weight"), Tensor(), stride, padding, dilation, groups),
+                  bias, act);
+}
+
 // ---- BatchNorm2d ----------------------------------------------------------------------------
 
 BatchNorm2d::BatchNorm2d(int64_t n, double eps_, double momentum_, bool affine_, bool track)
@@ -64,7 +76,10 @@ BatchNorm2d::BatchNorm2d(int64_t n, double eps_, double momentum_, bool affine_,
   }
 }
 
-Tensor BatchNorm2d::forward(const Tensor& x) {
+Tensor BatchNorm2d::forward(const Tensor& x) { return forward_act(x, FusedAct::None); }
+
+Tensor BatchNorm2d::forward_act(const Tensor& x, FusedAct act) {
+  if (act != FusedAct::None && !fuse_activations()) return apply_activation(forward(x), act);
   check(x.dim() == 4 && x.size(1) == num_features, "BatchNorm2d", "expects an input [B, ",
         num_features, ", H, W], got shape ", shape_str(x.shape()));
   double m = momentum;
@@ -76,7 +91,7 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
     if (m < 0) m = 1.0 / count.item();
   }
   return batch_norm(x, own_tensor(*this, "weight"), own_tensor(*this, "bias"), rm, rv,
-                    is_training() || !track_running_stats, m, eps);
+                    is_training() || !track_running_stats, m, eps, act);
 }
 
 // ---- Linear ---------------------------------------------------------------------------------
@@ -91,6 +106,16 @@ Tensor Linear::forward(const Tensor& x) {
   check(x.dim() >= 1 && x.size(-1) == in_features, "Linear", "expects an input [..., ", in_features,
         "], got shape ", shape_str(x.shape()));
   return linear(x, own_tensor(*this, "weight"), own_tensor(*this, "bias"));
+}
+
+Tensor Linear::forward_act(const Tensor& x, FusedAct act) {
+  Tensor bias = own_tensor(*this, "bias");
+  if (act == FusedAct::None || !bias.defined() || x.dim() != 2 || !fuse_activations()) {
+    return apply_activation(forward(x), act);
+  }
+  check(x.size(1) == in_features, "Linear", "expects an input [..., ", in_features,
+        "], got shape ", shape_str(x.shape()));
+  return bias_act(linear(x, own_tensor(*this, "weight"), Tensor()), bias, act);
 }
 
 }  // namespace msq::nn

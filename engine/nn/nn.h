@@ -3,6 +3,7 @@
 #pragma once
 #include "engine/nn/clip_grad.h"
 #include "engine/nn/conv_layers.h"
+#include "engine/nn/fusion.h"
 #include "engine/nn/init.h"
 #include "engine/nn/layers.h"
 #include "engine/nn/lr_scheduler.h"

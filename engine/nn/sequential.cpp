@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "engine/nn/fusion.h"
+
 namespace msq::nn {
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) {
@@ -17,10 +19,7 @@ Sequential& Sequential::push_back(std::shared_ptr<Module> module) {
   return *this;
 }
 
-Tensor Sequential::forward(const Tensor& x) {
-  Tensor y = x;
-  for (const auto& [name, m] : children()) y = m->forward(y);
-  return y;
-}
+// Pairs such as BatchNorm2d + ReLU run fused (engine/nn/fusion.h).
+Tensor Sequential::forward(const Tensor& x) { return forward_in_order(children(), x); }
 
 }  // namespace msq::nn

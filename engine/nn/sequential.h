@@ -1,5 +1,6 @@
 // Sequential: children named "0", "1", ... run in order, as torch.nn.Sequential (so
-// "features.0.weight" style state_dict keys line up).
+// "features.0.weight" style state_dict keys line up). A layer followed by a ReLU / SiLU
+// runs as one fused op (engine/nn/fusion.h).
 #pragma once
 #include <initializer_list>
 #include <memory>

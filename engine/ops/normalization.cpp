@@ -24,7 +24,7 @@ StridedView kernel_view(const Tensor& t) {
 // x: [B, C, *] -> [B, C, *]; statistics per channel over B and *.
 Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
-                  double momentum, double eps) {
+                  double momentum, double eps, FusedAct act) {
   const char* op = "batch_norm";
   check(x.defined(), op, "input is undefined");
   check(x.dim() >= 2, op, "expects an input [B, C, ...], got shape ", shape_str(x.shape()));
@@ -45,6 +45,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
   }
   Tensor xd = x.detach().contiguous();
   Tensor wd = weight.defined() ? weight.detach() : Tensor();
+  Tensor bd = bias.defined() ? bias.detach() : Tensor();
   Tensor y = Tensor::empty(x.shape(), x.options());
   Tensor save_mean = Tensor::empty({channels}, x.options());
   Tensor save_invstd = Tensor::empty({channels}, x.options());
@@ -54,8 +55,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
       .batch_norm_forward(y.view({batch, channels, hw}).view_for_kernel(),
                           save_mean.view_for_kernel(), save_invstd.view_for_kernel(),
                           xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd),
-                          kernel_view(bias.defined() ? bias.detach() : Tensor()), kernel_view(rm),
-                          kernel_view(rv), use_batch_stats, training ? momentum : 0.0, eps);
+                          kernel_view(bd), kernel_view(rm), kernel_view(rv), use_batch_stats,
+                          training ? momentum : 0.0, eps, act);
   std::vector<Tensor> inputs{x};
   if (weight.defined()) inputs.push_back(weight);
   if (bias.defined()) inputs.push_back(bias);
@@ -63,7 +64,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
   const bool need_x = x.requires_grad();
   const bool has_w = weight.defined(), need_w = has_w && weight.requires_grad();
   const bool has_b = bias.defined(), need_b = has_b && bias.requires_grad();
-  record_backward("batch_norm", inputs, {y}, [=](const std::vector<Tensor>& gs) {
+  record_backward(act == FusedAct::None ? "batch_norm" : "batch_norm_act", inputs, {y},
+                  [=](const std::vector<Tensor>& gs) {
     Tensor gy = gs[0].contiguous();
     Tensor gx = need_x ? Tensor::empty(xd.shape(), xd.options()) : Tensor();
     Tensor gw = need_w ? Tensor::empty({channels}, xd.options()) : Tensor();
@@ -72,8 +74,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
         .batch_norm_backward(
             need_x ? gx.view({batch, channels, hw}).view_for_kernel() : StridedView{},
             kernel_view(gw), kernel_view(gb), gy.view({batch, channels, hw}).view_for_kernel(),
-            xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd),
-            save_mean.view_for_kernel(), save_invstd.view_for_kernel(), use_batch_stats);
+            xd.view({batch, channels, hw}).view_for_kernel(), kernel_view(wd), kernel_view(bd),
+            save_mean.view_for_kernel(), save_invstd.view_for_kernel(), use_batch_stats, act);
     std::vector<Tensor> grads{gx};
     if (has_w) grads.push_back(gw);
     if (has_b) grads.push_back(gb);

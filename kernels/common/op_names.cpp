@@ -42,4 +42,13 @@ const char* binary_op_name(BinaryOp op) {
   return "binary";
 }
 
+const char* fused_act_name(FusedAct act) {
+  switch (act) {
+    case FusedAct::None: return "none";
+    case FusedAct::Relu: return "relu";
+    case FusedAct::Silu: return "silu";
+  }
+  return "activation";
+}
+
 }  // namespace msq

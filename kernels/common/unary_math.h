@@ -78,6 +78,28 @@ MSQ_HD T unary_grad(UnaryOp op, T g, T x, T y, T alpha, T beta) {
   return g;
 }
 
+// The activation of a fused kernel: y = act(z).
+template <class T>
+MSQ_HD T fused_act(FusedAct act, T z) {
+  switch (act) {
+    case FusedAct::None: return z;
+    case FusedAct::Relu: return unary(UnaryOp::Relu, z, T(0), T(0));
+    case FusedAct::Silu: return unary(UnaryOp::Silu, z, T(0), T(0));
+  }
+  return z;
+}
+
+// g * d act(z) / dz, from the pre-activation z (both activations need only z).
+template <class T>
+MSQ_HD T fused_act_grad(FusedAct act, T g, T z) {
+  switch (act) {
+    case FusedAct::None: return g;
+    case FusedAct::Relu: return unary_grad(UnaryOp::Relu, g, z, T(0), T(0), T(0));
+    case FusedAct::Silu: return unary_grad(UnaryOp::Silu, g, z, T(0), T(0), T(0));
+  }
+  return g;
+}
+
 template <class T>
 MSQ_HD T binary(BinaryOp op, T a, T b) {
   switch (op) {

@@ -75,11 +75,17 @@ class CpuBackend final : public Backend {
                           const StridedView& save_invstd, const StridedView& x,
                           const StridedView& weight, const StridedView& bias,
                           const StridedView& running_mean, const StridedView& running_var,
-                          bool training, double momentum, double eps) override;
+                          bool training, double momentum, double eps, FusedAct act) override;
   void batch_norm_backward(const StridedView& gx, const StridedView& gweight,
                            const StridedView& gbias, const StridedView& gy, const StridedView& x,
-                           const StridedView& weight, const StridedView& save_mean,
-                           const StridedView& save_invstd, bool training) override;
+                           const StridedView& weight, const StridedView& bias,
+                           const StridedView& save_mean, const StridedView& save_invstd,
+                           bool training, FusedAct act) override;
+  // bias_act.cpp
+  void bias_act_forward(const StridedView& y, const StridedView& x, const StridedView& bias,
+                        FusedAct act) override;
+  void bias_act_backward(const StridedView& gx, const StridedView& gbias, const StridedView& gy,
+                         const StridedView& x, const StridedView& bias, FusedAct act) override;
   // pooling.cpp
   void max_pool2d_forward(const StridedView& y, const StridedView& indices, const StridedView& x,
                           const Pool2dParams& p) override;

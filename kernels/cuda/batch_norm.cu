@@ -9,9 +9,13 @@
 // Backward: channel_partials_kernel (sum gy, sum gy (x - mean)), finish_grad_kernel
 //           (gweight / gbias and the coefficients of gx), input_grad_kernel.
 // The variance is E[x^2] - mean^2 in double: exact enough unless |mean| / std > ~10^6.
+// A fused activation (FusedAct) is applied in normalize_kernel; the backward reads
+// gz = act'(z) gy instead of gy, with z recomputed from x by the forward's expression
+// (pre_activation), so the ReLU mask is the forward's.
 #include <algorithm>
 
 #include "engine/core/error.h"
+#include "kernels/common/unary_math.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
@@ -38,13 +42,36 @@ int64_t splits_for(int64_t channels, int64_t n) {
   return std::min(want, most);
 }
 
-// What channel_partials_kernel sums: x and x^2 (forward), or gy and gy (x - mean[c])
-// (backward, when gy is given).
+// z = (x - mean[c]) * invstd[c] * weight[c] + bias[c]: the forward's normalised value, in
+// the same expression in both directions.
+template <class T>
+__device__ __forceinline__ T pre_activation(T x, int64_t c, const T* mean, const T* invstd,
+                                            const T* weight, const T* bias) {
+  const T a = weight ? invstd[c] * weight[c] : invstd[c];
+  return (x - mean[c]) * a + (bias ? bias[c] : T(0));
+}
+
+// The gradient the batch-norm formulas see: gy, or act'(z) gy after a fused activation.
+template <class T>
+struct GradInputs {
+  const T* gy;
+  FusedAct act;
+  const T* invstd;  // [C] (with weight and bias: what pre_activation needs)
+  const T* weight;  // null: no affine
+  const T* bias;    // null: no affine
+  __device__ __forceinline__ T at(int64_t i, T x, int64_t c, const T* mean) const {
+    if (act == FusedAct::None) return gy[i];
+    return math::fused_act_grad(act, gy[i], pre_activation(x, c, mean, invstd, weight, bias));
+  }
+};
+
+// What channel_partials_kernel sums: x and x^2 (forward), or g and g (x - mean[c])
+// (backward, when grad.gy is given; g = GradInputs::at).
 template <class T>
 struct PartialInputs {
   const T* x;
-  const T* gy;    // null in the forward
-  const T* mean;  // [C], backward only
+  GradInputs<T> grad;  // grad.gy null in the forward
+  const T* mean;       // [C], backward only
 };
 
 // Block (split s, channel c) sums its slice [s * per, (s + 1) * per) of channel c's values
@@ -60,12 +87,12 @@ __global__ void channel_partials_kernel(double* partials, PartialInputs<T> in, i
   double a0 = 0, a1 = 0;
   int64_t j = j0 + threadIdx.x;
   int64_t b = j / hw, i = j % hw;
-  const double m = in.gy ? double(in.mean[c]) : 0.0;
+  const double m = in.grad.gy ? double(in.mean[c]) : 0.0;
   for (; j < j1; j += stride) {
     const int64_t at = (b * channels + c) * hw + i;
     const double v = double(in.x[at]);
-    if (in.gy) {
-      const double g = double(in.gy[at]);
+    if (in.grad.gy) {
+      const double g = double(in.grad.at(at, in.x[at], c, in.mean));
       a0 += g;
       a1 += g * (v - m);
     } else {
@@ -128,15 +155,15 @@ __global__ void finish_stats_kernel(T* save_mean, T* save_invstd, const double* 
   save_invstd[c] = T(invstd);
 }
 
-// y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] over y, x: [B, C, HW].
+// y = act((x - mean[c]) * invstd[c] * weight[c] + bias[c]) over y, x: [B, C, HW].
 template <class T>
 __global__ void normalize_kernel(T* y, const T* x, const T* mean, const T* invstd, const T* weight,
-                                 const T* bias, int64_t channels, int64_t hw, int64_t total) {
+                                 const T* bias, int64_t channels, int64_t hw, int64_t total,
+                                 FusedAct act) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = (i / hw) % channels;
-    const T a = weight ? invstd[c] * weight[c] : invstd[c];
-    y[i] = (x[i] - mean[c]) * a + (bias ? bias[c] : T(0));
+    y[i] = math::fused_act(act, pre_activation(x[i], c, mean, invstd, weight, bias));
   }
 }
 
@@ -162,14 +189,16 @@ __global__ void finish_grad_kernel(T* gweight, T* gbias, T* coef, const double* 
   coef[2 * channels + c] = training && n > 0 ? T(sum_gy_xc * invstd * invstd / double(n)) : T(0);
 }
 
-// gx = k (gy - mean_gy - (x - mean) proj) over gx, gy, x: [B, C, HW], coef as above.
+// gx = k (g - mean_gy - (x - mean) proj) over gx, gy, x: [B, C, HW], coef as above
+// (g = gy, or act'(z) gy with a fused activation).
 template <class T>
-__global__ void input_grad_kernel(T* gx, const T* gy, const T* x, const T* mean, const T* coef,
-                                  int64_t channels, int64_t hw, int64_t total) {
+__global__ void input_grad_kernel(T* gx, GradInputs<T> grad, const T* x, const T* mean,
+                                  const T* coef, int64_t channels, int64_t hw, int64_t total) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = (i / hw) % channels;
-    gx[i] = coef[c] * (gy[i] - coef[channels + c] - (x[i] - mean[c]) * coef[2 * channels + c]);
+    const T g = grad.at(i, x[i], c, mean);
+    gx[i] = coef[c] * (g - coef[channels + c] - (x[i] - mean[c]) * coef[2 * channels + c]);
   }
 }
 
@@ -205,7 +234,7 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
                                      const StridedView& weight, const StridedView& bias,
                                      const StridedView& running_mean,
                                      const StridedView& running_var, bool training,
-                                     double momentum, double eps) {
+                                     double momentum, double eps, FusedAct act) {
   check_bn_views("batch_norm", x, y);
   check(training || running_mean.data, "batch_norm", "evaluation needs running statistics");
   const int64_t batch = x.shape[0], channels = x.shape[1], hw = x.shape[2];
@@ -215,7 +244,9 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
   cuda::DeviceBuffer partials(size_t(channels * splits * 2) * sizeof(double));
   cuda::dispatch_floating_types(x.dtype, "batch_norm", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    if (training) launch_partials<T>(partials, splits, {x.ptr<T>(), nullptr, nullptr}, batch, channels, hw);
+    if (training) {
+      launch_partials<T>(partials, splits, {x.ptr<T>(), {}, nullptr}, batch, channels, hw);
+    }
     finish_stats_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
         save_mean.ptr<T>(), save_invstd.ptr<T>(), partials.as<double>(), splits,
         running_mean.ptr<T>(), running_var.ptr<T>(), channels, n, training, momentum, eps);
@@ -223,7 +254,7 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
     if (total == 0) return;
     normalize_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
         y.ptr<T>(), x.ptr<T>(), save_mean.ptr<T>(), save_invstd.ptr<T>(), weight.ptr<T>(),
-        bias.ptr<T>(), channels, hw, total);
+        bias.ptr<T>(), channels, hw, total, act);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
@@ -231,8 +262,9 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
 void CudaBackend::batch_norm_backward(const StridedView& gx, const StridedView& gweight,
                                       const StridedView& gbias, const StridedView& gy,
                                       const StridedView& x, const StridedView& weight,
-                                      const StridedView& save_mean,
-                                      const StridedView& save_invstd, bool training) {
+                                      const StridedView& bias, const StridedView& save_mean,
+                                      const StridedView& save_invstd, bool training,
+                                      FusedAct act) {
   check_bn_views("batch_norm_backward", x, gy);
   const int64_t batch = x.shape[0], channels = x.shape[1], hw = x.shape[2];
   const int64_t n = batch * hw, total = channels * n;
@@ -243,16 +275,15 @@ void CudaBackend::batch_norm_backward(const StridedView& gx, const StridedView& 
   cuda::DeviceBuffer coef(gx.data ? size_t(3 * channels) * elem : 0);
   cuda::dispatch_floating_types(x.dtype, "batch_norm_backward", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    launch_partials<T>(partials, splits, {x.ptr<T>(), gy.ptr<T>(), save_mean.ptr<T>()}, batch,
-                       channels, hw);
+    const GradInputs<T> grad{gy.ptr<T>(), act, save_invstd.ptr<T>(), weight.ptr<T>(), bias.ptr<T>()};
+    launch_partials<T>(partials, splits, {x.ptr<T>(), grad, save_mean.ptr<T>()}, batch, channels, hw);
     finish_grad_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
         gweight.ptr<T>(), gbias.ptr<T>(), coef.as<T>(), partials.as<double>(), splits,
         weight.ptr<T>(), save_invstd.ptr<T>(), channels, n, training);
     MSQ_CUDA_CHECK(cuda::launch_status());
     if (!gx.data || total == 0) return;
     input_grad_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
-        gx.ptr<T>(), gy.ptr<T>(), x.ptr<T>(), save_mean.ptr<T>(), coef.as<T>(), channels, hw,
-        total);
+        gx.ptr<T>(), grad, x.ptr<T>(), save_mean.ptr<T>(), coef.as<T>(), channels, hw, total);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }

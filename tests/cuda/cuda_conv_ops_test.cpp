@@ -88,6 +88,30 @@ std::vector<OpRow> op_table() {
        [](const std::vector<Tensor>& in) {
          return batch_norm(in[0], in[1], in[2], running(in[0], 0.2), running(in[0], 1.5), false);
        }},
+      // ---- fused batch norm + activation, bias + activation (engine/nn/fusion.h) ------------
+      {"batch_norm + ReLU fused, train", {{4, 6, 5, 5}, {6}, {6}},
+       [](const std::vector<Tensor>& in) {
+         return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true, 0.1, 1e-5, FusedAct::Relu);
+       }},
+      {"batch_norm + SiLU fused, train", {{3, 5, 6, 4}, {5}, {5}},
+       [](const std::vector<Tensor>& in) {
+         return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true, 0.1, 1e-5, FusedAct::Silu);
+       }},
+      {"batch_norm + ReLU fused, eval (running stats)", {{4, 6, 5, 5}, {6}, {6}},
+       [](const std::vector<Tensor>& in) {
+         return batch_norm(in[0], in[1], in[2], running(in[0], 0.2), running(in[0], 1.5), false, 0.1,
+                           1e-5, FusedAct::Relu);
+       }},
+      {"batch_norm + SiLU fused, no affine", {{3, 4, 6, 6}},
+       [](const std::vector<Tensor>& in) {
+         return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5, FusedAct::Silu);
+       }},
+      {"bias + ReLU fused [B, C, H, W]", {{3, 7, 5, 6}, {7}},
+       [](const std::vector<Tensor>& in) { return bias_act(in[0], in[1], FusedAct::Relu); }},
+      {"bias + SiLU fused [B, C]", {{9, 13}, {13}},
+       [](const std::vector<Tensor>& in) { return bias_act(in[0], in[1], FusedAct::Silu); }},
+      {"bias + identity [B, C, H, W], many values per channel", {{4, 3, 33, 35}, {3}},
+       [](const std::vector<Tensor>& in) { return bias_act(in[0], in[1], FusedAct::None); }},
       // ---- pooling -----------------------------------------------------------------------
       {"max_pool 3x3 s2 p1 (ResNet stem)", {{2, 3, 12, 11}},
        [](const std::vector<Tensor>& in) { return max_pool2d(in[0], 3, 2, 1); }},
@@ -112,6 +136,12 @@ std::vector<OpRow> op_table() {
       {"conv + BN + ReLU", {{2, 4, 8, 8}, {6, 4, 3, 3}, {6}, {6}},
        [](const std::vector<Tensor>& in) {
          return relu(batch_norm(conv2d(in[0], in[1], Tensor(), 1, 1), in[2], in[3], Tensor(), Tensor(), true));
+       },
+       1e-4, 5e-3},
+      {"conv + BN + ReLU fused", {{2, 4, 8, 8}, {6, 4, 3, 3}, {6}, {6}},
+       [](const std::vector<Tensor>& in) {
+         return batch_norm(conv2d(in[0], in[1], Tensor(), 1, 1), in[2], in[3], Tensor(), Tensor(), true,
+                           0.1, 1e-5, FusedAct::Relu);
        },
        1e-4, 5e-3},
       {"squeeze-excitation (pool, 1x1 convs, SiLU, sigmoid, mul)",

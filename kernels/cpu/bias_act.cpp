@@ -1,0 +1,84 @@
+// A layer's bias add and activation in one pass on the CPU: y = act(x + bias[c]) over
+// [B, C, HW]; the backward recomputes z = x + bias[c] and sums gbias per channel in double.
+#include <vector>
+
+#include "engine/core/error.h"
+#include "kernels/common/unary_math.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/dispatch.h"
+
+namespace msq {
+
+namespace {
+
+void check_bias_act_views(const char* op, const StridedView& x, const StridedView& other,
+                          const StridedView& bias) {
+  check(x.ndim == 3 && x.is_contiguous() && other.is_contiguous(), op,
+        "CPU kernel expects contiguous [B, C, HW] views");
+  check(bias.data && bias.ndim == 1 && bias.shape[0] == x.shape[1], op, "bias must be [C]");
+}
+
+// y, x: [B, C, HW]; bias: [C]
+template <class T>
+void bias_act_forward_rows(T* y, const T* x, const T* bias, int64_t batch, int64_t channels,
+                           int64_t hw, FusedAct act) {
+#pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
+  for (int64_t r = 0; r < batch * channels; ++r) {
+    const T b = bias[r % channels];
+    const T* in = x + r * hw;
+    T* out = y + r * hw;
+    for (int64_t i = 0; i < hw; ++i) out[i] = math::fused_act(act, in[i] + b);
+  }
+}
+
+// gx, gy, x: [B, C, HW] (gx may be null); gbias: [C] (may be null)
+template <class T>
+void bias_act_backward_rows(T* gx, T* gbias, const T* gy, const T* x, const T* bias,
+                            int64_t batch, int64_t channels, int64_t hw, FusedAct act) {
+  // Per-row sums first (rows in parallel), then per channel in batch order: deterministic.
+  std::vector<double> row_sums(gbias ? size_t(batch * channels) : 0);
+#pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
+  for (int64_t r = 0; r < batch * channels; ++r) {
+    const T b = bias[r % channels];
+    const T* g = gy + r * hw;
+    const T* in = x + r * hw;
+    double s = 0;
+    for (int64_t i = 0; i < hw; ++i) {
+      const T gz = math::fused_act_grad(act, g[i], in[i] + b);
+      if (gx) gx[r * hw + i] = gz;
+      s += double(gz);
+    }
+    if (gbias) row_sums[r] = s;
+  }
+  if (!gbias) return;
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = 0;
+    for (int64_t b = 0; b < batch; ++b) s += row_sums[b * channels + c];
+    gbias[c] = T(s);
+  }
+}
+
+}  // namespace
+
+void CpuBackend::bias_act_forward(const StridedView& y, const StridedView& x,
+                                  const StridedView& bias, FusedAct act) {
+  check_bias_act_views("bias_act", x, y, bias);
+  cpu::dispatch_floating_types(x.dtype, "bias_act", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    bias_act_forward_rows(y.ptr<T>(), x.ptr<T>(), bias.ptr<T>(), x.shape[0], x.shape[1],
+                          x.shape[2], act);
+  });
+}
+
+void CpuBackend::bias_act_backward(const StridedView& gx, const StridedView& gbias,
+                                   const StridedView& gy, const StridedView& x,
+                                   const StridedView& bias, FusedAct act) {
+  check_bias_act_views("bias_act_backward", x, gy, bias);
+  cpu::dispatch_floating_types(x.dtype, "bias_act_backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    bias_act_backward_rows(gx.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(), bias.ptr<T>(),
+                           x.shape[0], x.shape[1], x.shape[2], act);
+  });
+}
+
+}  // namespace msq
