@@ -1,13 +1,18 @@
 // Whole-network GPU throughput: training (batch 32, 3x224x224, 1000 classes, cross-entropy,
 // Adam) and inference (batch 64, eval mode, no gradients) of ResNet50, DenseNet121 and
-// EfficientNet-B3, in fp32 (TF32 off) and TF32 (convolutions), as PERFORMANCE.md's GPU table.
+// EfficientNet-B3, training in fp32 (TF32 off), TF32 (convolutions) and bf16 (bf16 mode,
+// engine/core/precision.h: convolutions and GEMM from bf16 operands, fp32 accumulation and
+// master weights), inference in fp32 and bf16, as PERFORMANCE.md's GPU table.
 // tools/bench/torch_gpu_models_bench.py measures PyTorch the same way:
 //  - each step is bracketed by CUDA events on the default stream; warm-up steps first (they
 //    also let cuDNN measure its algorithms); the median of --steps timed steps;
 //  - the inputs are random (two batches drawn on the device, alternating), never zeros.
 //
+// With --unfused, one more training row per model: TF32 with the fused BN + activation and
+// bias + activation kernels turned off (engine/nn/fusion.h), to measure what fusion gains.
+//
 //   gpu_models_bench [--models resnet50,densenet121,efficientnet_b3] [--steps 10]
-//                    [--warmup 3] [--json out.json]
+//                    [--warmup 3] [--unfused] [--json out.json]
 //
 // Prints one line per workload and a table last; --json writes {"rows": [{"workload",
 // "img_per_s", "ms"}]} for the PyTorch script's comparison. Exits 77 without a CUDA device.
@@ -20,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/precision.h"
 #include "engine/msq.h"
 #include "device_timing.h"
 #include "engine/nn/nn.h"
@@ -38,6 +44,7 @@ namespace {
 struct Options {
   std::vector<std::string> models = {"resnet50", "densenet121", "efficientnet_b3"};
   int steps = 10, warmup = 3;
+  bool unfused = false;
   int64_t train_batch = 32, infer_batch = 64, size = 224, classes = 1000;
   std::string json;
 };
@@ -88,8 +95,11 @@ Row measure(const std::string& workload, int64_t batch, const Options& o,
   return r;
 }
 
-Row train_row(const std::string& name, bool tf32, const Options& o) {
-  set_cuda_conv_tf32(tf32);
+// precision: "fp32" (TF32 off), "tf32" or "bf16" (TF32 on for anything bf16 leaves in fp32).
+Row train_row(const std::string& name, const std::string& precision, const Options& o, bool fused) {
+  set_cuda_conv_tf32(precision != "fp32");
+  set_cuda_bf16(precision == "bf16");
+  nn::set_fuse_activations(fused);
   auto m = make_model(name, o);
   m->train();
   Adam opt(m->trainable_parameters(), AdamOptions{1e-4});
@@ -100,7 +110,8 @@ Row train_row(const std::string& name, bool tf32, const Options& o) {
   std::vector<int64_t> labels(size_t(o.train_batch));
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = int64_t(i * 37) % o.classes;
   Tensor y = from_vector(labels, {o.train_batch}).to(Device::cuda());
-  return measure(name + " train " + (tf32 ? "tf32" : "fp32"), o.train_batch, o, [&](int i) {
+  const std::string label = name + " train " + precision + (fused ? "" : " unfused");
+  return measure(label, o.train_batch, o, [&](int i) {
     opt.zero_grad();
     Tensor loss = cross_entropy(m->forward(x[i % 2]), y);
     loss.backward();
@@ -108,8 +119,9 @@ Row train_row(const std::string& name, bool tf32, const Options& o) {
   });
 }
 
-Row inference_row(const std::string& name, const Options& o) {
+Row inference_row(const std::string& name, const std::string& precision, const Options& o) {
   set_cuda_conv_tf32(false);
+  set_cuda_bf16(precision == "bf16");
   auto m = make_model(name, o);
   m->eval();
   NoGradGuard no_grad;
@@ -117,7 +129,7 @@ Row inference_row(const std::string& name, const Options& o) {
   manual_seed(2);
   Tensor x[2] = {randn({o.infer_batch, 3, o.size, o.size}, on_gpu),
                  randn({o.infer_batch, 3, o.size, o.size}, on_gpu)};
-  return measure(name + " inference fp32", o.infer_batch, o,
+  return measure(name + " inference " + precision, o.infer_batch, o,
                  [&](int i) { Tensor logits = m->forward(x[i % 2]); });
 }
 
@@ -146,8 +158,9 @@ Options parse(int argc, char** argv) {
     else if (a == "--steps") o.steps = std::max(1, std::atoi(value().c_str()));
     else if (a == "--warmup") o.warmup = std::max(0, std::atoi(value().c_str()));
     else if (a == "--json") o.json = value();
+    else if (a == "--unfused") o.unfused = true;
     else {
-      std::fprintf(stderr, "usage: gpu_models_bench [--models a,b] [--steps N] [--warmup N] [--json FILE]\n");
+      std::fprintf(stderr, "usage: gpu_models_bench [--models a,b] [--steps N] [--warmup N] [--unfused] [--json FILE]\n");
       std::exit(2);
     }
   }
@@ -162,15 +175,21 @@ int main(int argc, char** argv) {
     std::printf("SKIPPED: no CUDA device (%s)\n", cuda_unavailable_reason().c_str());
     return 77;
   }
-  const bool tf32_before = cuda_conv_tf32();
+  const bool tf32_before = cuda_conv_tf32(), bf16_before = cuda_bf16();
+  const bool fuse_before = nn::fuse_activations();  // MSQ_FUSE_ACTIVATIONS=0 turns it off
   std::vector<Row> rows;
   for (const std::string& name : o.models) {
-    rows.push_back(train_row(name, false, o));
-    rows.push_back(train_row(name, true, o));
-    rows.push_back(inference_row(name, o));
+    for (const char* precision : {"fp32", "tf32", "bf16"}) {
+      rows.push_back(train_row(name, precision, o, fuse_before));
+    }
+    if (o.unfused) rows.push_back(train_row(name, "tf32", o, /*fused=*/false));
+    nn::set_fuse_activations(fuse_before);
+    rows.push_back(inference_row(name, "fp32", o));
+    rows.push_back(inference_row(name, "bf16", o));
     backend(Device::cuda()).allocator().empty_cache();  // the next model starts clean
   }
   set_cuda_conv_tf32(tf32_before);
+  set_cuda_bf16(bf16_before);
 
   std::printf("\n%-32s %10s %10s\n", "workload", "ms/step", "img/s");
   bool failed = false;

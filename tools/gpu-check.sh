@@ -223,7 +223,9 @@ models_json="$work/msq_models.json"
 models_table="$work/models_table.txt"
 if [ -n "$bin" ] && [ -x "$bin/gpu_models_bench" ]; then
   set +e
-  timeout "$(cap 130)" "$bin/gpu_models_bench" --steps 10 --warmup 2 --json "$models_json" >"$work/msq_models.log" 2>&1
+  # --unfused: one more row per model (TF32 training without the fused BN/bias + activation
+  # kernels), to see what fusion gains on this card.
+  timeout "$(cap 200)" "$bin/gpu_models_bench" --steps 10 --warmup 2 --unfused --json "$models_json" >"$work/msq_models.log" 2>&1
   rc=$?
   set -e
   cat "$work/msq_models.log"
@@ -235,7 +237,7 @@ fi
 models_args=(--steps 10 --warmup 2)
 [ -s "$models_json" ] && models_args+=(--msq-json "$models_json")
 set +e
-timeout "$(cap 100)" python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
+timeout "$(cap 120)" python3 tools/bench/torch_gpu_models_bench.py "${models_args[@]}" >"$work/torch_models.txt" 2>&1
 rc=$?
 set -e
 sed '/^$/,$d' "$work/torch_models.txt"

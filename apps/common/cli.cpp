@@ -49,6 +49,7 @@ void add_train_options(CLI::App& app, TrainCli& cli) {
   app.add_option("--device", c.device, "cpu | cuda | cuda:N")->capture_default_str();
   app.add_flag("--deterministic", c.deterministic, "CUDA: deterministic convolution algorithms only (bitwise-repeatable runs)");
   app.add_flag("--tf32,!--no-tf32", c.cuda_tf32, "CUDA: TF32 tensor cores for float32 convolutions (PyTorch's default)")->capture_default_str();
+  app.add_option("--precision", c.precision, "fp32 | bf16 (CUDA: convolutions and matrix products in bf16 with fp32 accumulation; weights, optimiser and activations stay fp32)")->capture_default_str();
   app.add_option("--seed", c.seed)->capture_default_str();
   app.add_option("--threads", c.threads, "loader threads")->capture_default_str();
   app.add_option("--out", c.out, "output folder (checkpoints, logs, split, metrics)")->capture_default_str();

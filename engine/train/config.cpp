@@ -39,6 +39,7 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("device", c.device);
   f("deterministic", c.deterministic);
   f("cuda_tf32", c.cuda_tf32);
+  f("precision", c.precision);
   f("seed", c.seed);
   f("threads", c.threads);
   f("out", c.out);
@@ -105,6 +106,8 @@ void TrainConfig::validate() const {
   check(plane == "axial" || plane == "sagittal", "config", "plane must be axial or sagittal, got '", plane, "'");
   check(optimizer == "adam" || optimizer == "adamw" || optimizer == "sgd", "config",
         "optimizer must be adam, adamw or sgd, got '", optimizer, "'");
+  check(precision == "fp32" || precision == "bf16", "config", "precision must be fp32 or bf16, got '",
+        precision, "'");
   check(schedule == "none" || schedule == "step" || schedule == "cosine" || schedule == "plateau",
         "config", "schedule must be none, step, cosine or plateau, got '", schedule, "'");
   check(lr > 0, "config", "lr must be > 0, got ", lr);

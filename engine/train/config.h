@@ -37,6 +37,8 @@ struct TrainConfig {
   std::string device = "cpu";
   bool deterministic = false;           // CUDA: deterministic convolution algorithms only
   bool cuda_tf32 = true;                // CUDA: TF32 tensor cores for float32 convolutions
+  std::string precision = "fp32";       // fp32 | bf16 (CUDA: bf16 convolutions and GEMM with
+                                        // fp32 accumulation and fp32 master weights)
   uint64_t seed = 42;
   int threads = 2;                      // loader threads
   std::string out = "runs/default";

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "engine/autograd/grad_mode.h"
+#include "engine/core/precision.h"
 #include "engine/core/rng.h"
 #include "engine/data/prefetcher.h"
 #include "engine/io/atomic_file.h"
@@ -171,6 +172,8 @@ Trainer::Trainer(nn::Module& model, TrainConfig config) : model_(model), config_
   // (MSQ_CUDA_TF32=0, MSQ_CUDA_DETERMINISTIC=1).
   set_cuda_conv_tf32(cuda_conv_tf32() && config_.cuda_tf32);
   set_cuda_deterministic(cuda_deterministic() || config_.deterministic);
+  // bf16 (engine/core/precision.h): the config or MSQ_CUDA_BF16=1 turns it on.
+  set_cuda_bf16(cuda_bf16() || config_.precision == "bf16");
 }
 
 FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,

@@ -36,6 +36,8 @@ Loaded load() {
       !find_symbol(lib, "cublasGetStatusString", l.api.status_string, l.reason)) {
     return l;
   }
+  std::string optional_reason;  // a missing optional symbol is not an error
+  find_symbol(lib, "cublasGemmStridedBatchedEx", l.api.gemm_strided_batched_ex, optional_reason);
   cublasStatus_t status = create(&l.api.handle);
   if (status != CUBLAS_STATUS_SUCCESS) {
     l.reason = std::string("cublasCreate failed: ") + l.api.status_string(status);

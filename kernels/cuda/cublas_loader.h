@@ -15,6 +15,14 @@ struct Cublas {
   decltype(&cublasSgemmStridedBatched) sgemm_strided_batched = nullptr;
   decltype(&cublasDgemmStridedBatched) dgemm_strided_batched = nullptr;
   decltype(&cublasGetStatusString) status_string = nullptr;
+  // Mixed-precision products (bf16 operands, fp32 output; engine/core/precision.h): the C
+  // entry point cublasGemmStridedBatchedEx (spelled out: C++ adds an overload, so decltype
+  // would be ambiguous). Null when the library lacks it: bf16 mode then computes in fp32.
+  using GemmStridedBatchedEx = cublasStatus_t (*)(
+      cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+      const void*, cudaDataType, int, long long, const void*, cudaDataType, int, long long,
+      const void*, void*, cudaDataType, int, long long, int, cublasComputeType_t, cublasGemmAlgo_t);
+  GemmStridedBatchedEx gemm_strided_batched_ex = nullptr;
   std::string library;  // the file that was opened
 };
 

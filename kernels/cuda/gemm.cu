@@ -3,10 +3,15 @@
 // and each keeps its own "transposed or not" flag. One strided-batched call covers every
 // batch (a batch stride of 0 broadcasts an operand). Without cuBLAS on the machine
 // (cublas_loader.h) a shared-memory tiled kernel computes the same product, slower.
+// In bf16 mode (engine/core/precision.h) a float32 product rounds both operands to bf16
+// (each operand's whole strided span, so its strides still hold) and calls
+// cublasGemmStridedBatchedEx with an fp32 output and fp32 accumulation.
 #include <algorithm>
 #include <climits>
 
 #include "engine/core/error.h"
+#include "engine/core/precision.h"
+#include "kernels/cuda/bf16_cast.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cublas_loader.h"
 #include "kernels/cuda/cuda_backend.h"
@@ -80,6 +85,14 @@ void gemm_fallback(const StridedView& c, const StridedView& a, const StridedView
   MSQ_CUDA_CHECK(cuda::launch_status());
 }
 
+// The elements from a 3-d view's first to its last (strides >= 0): what a bf16 copy must
+// hold for the copy to be read with the view's own strides.
+int64_t span_of(const StridedView& v) {
+  int64_t last = 0;
+  for (int d = 0; d < 3; ++d) last += (v.shape[d] - 1) * v.strides[d];
+  return last + 1;
+}
+
 }  // namespace
 
 // c: [batch, M, N] (row stride >= N, col stride 1), a: [batch, M, K], b: [batch, K, N]
@@ -106,7 +119,15 @@ void CudaBackend::gemm(const StridedView& c, const StridedView& a, const Strided
   int cm = to_int(n, "N"), cn = to_int(m, "M"), ck = to_int(k, "K");
   int lda = to_int(oa.ld, "lda"), ldb = to_int(ob.ld, "ldb"), ldcc = to_int(ldc, "ldc");
   int count = to_int(batch, "batch");
-  if (c.dtype == DType::Float32) {
+  if (c.dtype == DType::Float32 && cuda_bf16() && api->gemm_strided_batched_ex && k > 0) {
+    check(a.strides[0] >= 0 && b.strides[0] >= 0, "gemm", "negative batch stride");
+    cuda::Bf16Buffer a16(a.ptr<float>(), span_of(a)), b16(b.ptr<float>(), span_of(b));
+    float al = static_cast<float>(alpha), be = static_cast<float>(beta);
+    MSQ_CUDA_CHECK(api->gemm_strided_batched_ex(
+        api->handle, ob.op, oa.op, cm, cn, ck, &al, b16.data(), CUDA_R_16BF, ldb, b.strides[0],
+        a16.data(), CUDA_R_16BF, lda, a.strides[0], &be, c.ptr<float>(), CUDA_R_32F, ldcc,
+        c.strides[0], count, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  } else if (c.dtype == DType::Float32) {
     float al = static_cast<float>(alpha), be = static_cast<float>(beta);
     MSQ_CUDA_CHECK(api->sgemm_strided_batched(api->handle, ob.op, oa.op, cm, cn, ck, &al,
                                                 b.ptr<float>(), ldb, b.strides[0], a.ptr<float>(),

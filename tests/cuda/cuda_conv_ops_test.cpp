@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/precision.h"
+#include "kernels/common/bf16.h"
 #include "test_support.h"
 
 #ifdef MSQ_WITH_CUDA
@@ -31,6 +33,9 @@ struct OpRow {
 };
 
 constexpr double kFp64Tol = 1e-10;
+// bf16 mode (engine/core/precision.h): operands rounded to 8-bit mantissas (2^-9 relative
+// each), fp32 accumulation, convolution outputs through bf16 once more.
+constexpr double kBf16Tol = 2e-2;
 
 // Restores the global TF32 setting when a test case ends, whatever happens.
 class Tf32Scope {
@@ -43,6 +48,26 @@ class Tf32Scope {
  private:
   bool previous_;
 };
+
+// Turns bf16 mode on or off for one test case, restoring it whatever happens.
+class Bf16Scope {
+ public:
+  explicit Bf16Scope(bool on) : previous_(cuda_bf16()) { set_cuda_bf16(on); }
+  ~Bf16Scope() { set_cuda_bf16(previous_); }
+  Bf16Scope(const Bf16Scope&) = delete;
+  Bf16Scope& operator=(const Bf16Scope&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// A float32 CPU tensor with every value rounded to bf16 (kernels/common/bf16.h), as float64.
+Tensor rounded_to_bf16(const Tensor& t) {
+  Tensor r = t.detach().cpu().to(DType::Float32).contiguous().clone();
+  float* p = r.data<float>();
+  for (int64_t i = 0; i < r.numel(); ++i) p[i] = math::round_to_bf16(p[i]);
+  return r.to(DType::Float64);
+}
 
 Tensor conv(const std::vector<Tensor>& in, Size2 stride, Size2 pad, Size2 dil, int64_t groups) {
   return conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), stride, pad, dil, groups);
@@ -265,4 +290,34 @@ TEST_CASE("cuda ops: max_pool gradient goes to the first maximum of tied windows
   sum(max_pool2d(x, 3, 2, 1)).backward();
   sum(max_pool2d(xg, 3, 2, 1)).backward();
   test::check_close(xg.grad(), x.grad(), 0, 0, "max_pool2d gradient with ties");
+}
+
+TEST_CASE("cuda ops: bf16 mode keeps convolutions within bf16's tolerance") {
+  if (!test::require_cuda()) return;
+  Bf16Scope bf16(true);
+  for (const OpRow& row : op_table()) {
+    if (row.tf32_tol > 0) compare_row(row, DType::Float32, kBf16Tol, row.name + " [bf16]");
+  }
+}
+
+TEST_CASE("cuda ops: bf16 mode computes from bf16-rounded operands with fp32 accumulation") {
+  if (!test::require_cuda()) return;
+  Bf16Scope bf16(true);
+  manual_seed(21);
+  Tensor x = randn({6, 300}), w = randn({9, 300});
+  // Linear (cuBLAS GemmEx): fp32 output, so only the operands' rounding differs.
+  Tensor yg = linear(x.to(Device::cuda()), w.to(Device::cuda()), Tensor());
+  Tensor exact = linear(rounded_to_bf16(x), rounded_to_bf16(w), Tensor());
+  Tensor unrounded = linear(x.to(DType::Float64), w.to(DType::Float64), Tensor());
+  double err = test::max_relative_error(yg.cpu().to(DType::Float64), exact, 1e-30);
+  CHECK_MESSAGE(err <= 1e-5, "linear vs bf16-rounded operands: " << err);
+  double err_fp32 = test::max_relative_error(yg.cpu().to(DType::Float64), unrounded, 1e-30);
+  CHECK_MESSAGE(err_fp32 > 1e-4, "linear differs from the unrounded product by only " << err_fp32
+                                  << ": bf16 not used (cuBLAS without GemmEx?)");
+  // Convolution: cuDNN's bf16 output is rounded once more (2^-9 of each value).
+  Tensor cx = randn({2, 16, 9, 9}), cw = randn({8, 16, 3, 3});
+  Tensor cg = conv2d(cx.to(Device::cuda()), cw.to(Device::cuda()), Tensor(), 1, 1);
+  Tensor cref = conv2d(rounded_to_bf16(cx), rounded_to_bf16(cw), Tensor(), 1, 1);
+  double cerr = test::max_relative_error(cg.cpu().to(DType::Float64), cref, 1e-30);
+  CHECK_MESSAGE(cerr <= 4e-3, "conv vs bf16-rounded operands: " << cerr);
 }

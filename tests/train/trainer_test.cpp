@@ -12,6 +12,7 @@
 #include "engine/nn/nn.h"
 #include "engine/train/interrupt.h"
 #include "engine/train/trainer.h"
+#include "engine/core/precision.h"
 #include "test_support.h"
 #include "toy_images.h"
 
@@ -171,6 +172,23 @@ TEST_CASE("config: the CUDA settings round-trip and reach the engine (no GPU nee
   CHECK_FALSE(cuda_conv_tf32());
   set_cuda_conv_tf32(tf32);
   set_cuda_deterministic(det);
+}
+
+TEST_CASE("config: --precision bf16 round-trips, reaches the engine, and rejects other values") {
+  train::TrainConfig c;
+  CHECK(c.precision == "fp32");
+  c.precision = "bf16";
+  train::TrainConfig d;
+  d.update_from_json(c.to_json(), "c.json");
+  CHECK(d.precision == "bf16");
+  const bool bf16 = cuda_bf16();
+  set_cuda_bf16(false);
+  auto model = toy_model();
+  train::Trainer trainer(*model, d);
+  CHECK(cuda_bf16());
+  set_cuda_bf16(bf16);
+  d.precision = "fp16";
+  CHECK_THROWS_WITH_AS(d.validate(), doctest::Contains("precision must be fp32 or bf16, got 'fp16'"), Error);
 }
 
 TEST_CASE("the epoch records carry the peak device memory per step (0 on the CPU)") {

@@ -7,7 +7,8 @@
 Training: batch 32, 3x224x224, 1000 classes (torchvision's models, random init), cross-entropy,
 Adam (lr 1e-4), eager, channels-first, torch.backends.cudnn.benchmark = True; rows fp32 (TF32
 off for convolutions and matmuls), tf32 (allow_tf32 on for both) and bf16 (autocast, fp32
-master weights, TF32 on). Inference: batch 64, eval mode, no_grad, fp32. Each step is
+master weights, TF32 on). Inference: batch 64, eval mode, no_grad, fp32 and bf16 (autocast).
+Each step is
 bracketed by CUDA events; warm-up steps first; the median of --steps. Needs torch 2.x with
 torchvision on a CUDA machine.
 
@@ -71,18 +72,21 @@ def train_row(name, precision, args):
     return f"{name} train {precision}", ms, 32 * 1000.0 / ms
 
 
-def inference_row(name, args):
+def inference_row(name, precision, args):
     set_tf32(False)
     torch.manual_seed(0)
     model = build(name).eval()
     x = [torch.randn(64, 3, 224, 224, device="cuda") for _ in range(2)]
 
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if precision == "bf16" \
+        else contextlib.nullcontext
+
     def step(i):
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             model(x[i % 2])
 
     ms = time_steps(step, args.warmup, args.steps)
-    return f"{name} inference fp32", ms, 64 * 1000.0 / ms
+    return f"{name} inference {precision}", ms, 64 * 1000.0 / ms
 
 
 def main():
@@ -109,8 +113,9 @@ def main():
         for precision in ("fp32", "tf32", "bf16"):
             rows.append(train_row(name, precision, args))
             print(f"{rows[-1][0]:<32} {rows[-1][1]:10.2f} ms/step {rows[-1][2]:10.1f} img/s", flush=True)
-        rows.append(inference_row(name, args))
-        print(f"{rows[-1][0]:<32} {rows[-1][1]:10.2f} ms/step {rows[-1][2]:10.1f} img/s", flush=True)
+        for precision in ("fp32", "bf16"):
+            rows.append(inference_row(name, precision, args))
+            print(f"{rows[-1][0]:<32} {rows[-1][1]:10.2f} ms/step {rows[-1][2]:10.1f} img/s", flush=True)
         torch.cuda.empty_cache()
     if args.json:
         with open(args.json, "w") as f:
