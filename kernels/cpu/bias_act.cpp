@@ -1,11 +1,13 @@
 // A layer's bias add and activation in one pass on the CPU: y = act(x + bias[c]) over
-// [B, C, HW]; the backward recomputes z = x + bias[c] and sums gbias per channel in double.
+// [B, C, HW]; the backward recomputes z = x + bias[c] and sums gbias per row (vectorised),
+// then the rows of each channel in double, in batch order.
 #include <vector>
 
 #include "engine/core/error.h"
 #include "kernels/common/unary_math.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/fused_act_rows.h"
 
 namespace msq {
 
@@ -19,22 +21,24 @@ void check_bias_act_views(const char* op, const StridedView& x, const StridedVie
 }
 
 // y, x: [B, C, HW]; bias: [C]
-template <class T>
+template <FusedAct kAct, class T>
 void bias_act_forward_rows(T* y, const T* x, const T* bias, int64_t batch, int64_t channels,
-                           int64_t hw, FusedAct act) {
+                           int64_t hw) {
 #pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
   for (int64_t r = 0; r < batch * channels; ++r) {
     const T b = bias[r % channels];
     const T* in = x + r * hw;
     T* out = y + r * hw;
-    for (int64_t i = 0; i < hw; ++i) out[i] = math::fused_act(act, in[i] + b);
+#pragma omp simd
+    for (int64_t i = 0; i < hw; ++i) out[i] = in[i] + b;
+    cpu::activate_row<kAct>(out, hw);
   }
 }
 
 // gx, gy, x: [B, C, HW] (gx may be null); gbias: [C] (may be null)
-template <class T>
+template <FusedAct kAct, class T>
 void bias_act_backward_rows(T* gx, T* gbias, const T* gy, const T* x, const T* bias,
-                            int64_t batch, int64_t channels, int64_t hw, FusedAct act) {
+                            int64_t batch, int64_t channels, int64_t hw) {
   // Per-row sums first (rows in parallel), then per channel in batch order: deterministic.
   std::vector<double> row_sums(gbias ? size_t(batch * channels) : 0);
 #pragma omp parallel for schedule(static) if (batch * channels * hw > 32768)
@@ -42,13 +46,20 @@ void bias_act_backward_rows(T* gx, T* gbias, const T* gy, const T* x, const T* b
     const T b = bias[r % channels];
     const T* g = gy + r * hw;
     const T* in = x + r * hw;
-    double s = 0;
-    for (int64_t i = 0; i < hw; ++i) {
-      const T gz = math::fused_act_grad(act, g[i], in[i] + b);
-      if (gx) gx[r * hw + i] = gz;
-      s += double(gz);
+    // gz of the row, in gx or (without gx) a per-thread buffer: z, then act'(z) g in place.
+    thread_local std::vector<T> row_buffer;
+    T* gz = gx ? gx + r * hw : nullptr;
+    if (!gz) {
+      row_buffer.resize(size_t(hw));
+      gz = row_buffer.data();
     }
-    if (gbias) row_sums[r] = s;
+#pragma omp simd
+    for (int64_t i = 0; i < hw; ++i) gz[i] = in[i] + b;
+    cpu::activation_grad_row<kAct>(gz, g, hw);
+    T s = 0;  // per row in T (vectorised), rows added in double below
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < hw; ++i) s += gz[i];
+    if (gbias) row_sums[r] = double(s);
   }
   if (!gbias) return;
   for (int64_t c = 0; c < channels; ++c) {
@@ -65,8 +76,10 @@ void CpuBackend::bias_act_forward(const StridedView& y, const StridedView& x,
   check_bias_act_views("bias_act", x, y, bias);
   cpu::dispatch_floating_types(x.dtype, "bias_act", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    bias_act_forward_rows(y.ptr<T>(), x.ptr<T>(), bias.ptr<T>(), x.shape[0], x.shape[1],
-                          x.shape[2], act);
+    cpu::with_act(act, [&](auto kind) {
+      bias_act_forward_rows<decltype(kind)::value>(y.ptr<T>(), x.ptr<T>(), bias.ptr<T>(), x.shape[0],
+                                                   x.shape[1], x.shape[2]);
+    });
   });
 }
 
@@ -76,8 +89,10 @@ void CpuBackend::bias_act_backward(const StridedView& gx, const StridedView& gbi
   check_bias_act_views("bias_act_backward", x, gy, bias);
   cpu::dispatch_floating_types(x.dtype, "bias_act_backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    bias_act_backward_rows(gx.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(), bias.ptr<T>(),
-                           x.shape[0], x.shape[1], x.shape[2], act);
+    cpu::with_act(act, [&](auto kind) {
+      bias_act_backward_rows<decltype(kind)::value>(gx.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(),
+                                                    bias.ptr<T>(), x.shape[0], x.shape[1], x.shape[2]);
+    });
   });
 }
 

@@ -41,29 +41,32 @@ std::vector<Tensor> random_inputs(const std::vector<Shape>& shapes, DType dtype)
 }
 
 // Output and input gradients of sum(f(in) * r).
-std::vector<Tensor> run(const Fn& f, const std::vector<Shape>& shapes) {
-  std::vector<Tensor> in = random_inputs(shapes, DType::Float64);
+std::vector<Tensor> run(const Fn& f, const std::vector<Shape>& shapes, DType dtype) {
+  std::vector<Tensor> in = random_inputs(shapes, dtype);
   Tensor y = f(in);
   manual_seed(99);
-  Tensor r = randn(y.shape(), DType::Float64);
+  Tensor r = randn(y.shape(), dtype);
   sum(mul(y, r)).backward();
   std::vector<Tensor> out{y.detach()};
   for (const Tensor& t : in) out.push_back(t.grad());
   return out;
 }
 
-void compare(const std::string& what, const Fn& fused, const Fn& unfused, const std::vector<Shape>& shapes) {
-  std::vector<Tensor> a = run(fused, shapes), b = run(unfused, shapes);
+// float64 to 1e-12; float32 (the CPU's 8-lane SiLU path) to float rounding.
+void compare(const std::string& what, const Fn& fused, const Fn& unfused, const std::vector<Shape>& shapes,
+             DType dtype = DType::Float64) {
+  const double tol = dtype == DType::Float64 ? 1e-12 : 2e-5;
+  std::vector<Tensor> a = run(fused, shapes, dtype), b = run(unfused, shapes, dtype);
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) {
     CAPTURE(what);
     CAPTURE(i);
     REQUIRE(a[i].defined() == b[i].defined());
-    if (a[i].defined()) test::check_close(a[i], b[i], 1e-12, 1e-12, what);
+    if (a[i].defined()) test::check_close(a[i], b[i], tol, tol, what);
   }
 }
 
-Tensor running(double value, int64_t c) { return full({c}, value, DType::Float64); }
+Tensor running(double value, int64_t c, DType dtype = DType::Float64) { return full({c}, value, dtype); }
 
 }  // namespace
 
@@ -87,6 +90,14 @@ TEST_CASE("fused batch norm + activation equals batch norm then the activation")
               return unfused_act(batch_norm(in[0], in[1], in[2], running(0.3, 5), running(1.7, 5), false));
             },
             {{3, 5, 4, 4}, {5}, {5}});
+    compare("train float32 " + name,
+            [=](const std::vector<Tensor>& in) {
+              return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true, 0.1, 1e-5, act);
+            },
+            [=](const std::vector<Tensor>& in) {
+              return unfused_act(batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true));
+            },
+            {{4, 5, 7, 9}, {5}, {5}}, DType::Float32);
     compare("no affine, 2-d " + name,
             [=](const std::vector<Tensor>& in) {
               return batch_norm(in[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5, act);
@@ -118,6 +129,7 @@ TEST_CASE("bias + activation equals the broadcast add then the activation") {
     auto fused = [act](const std::vector<Tensor>& in) { return bias_act(in[0], in[1], act); };
     compare("[B, C, H, W] " + name, fused, unfused, {{3, 4, 5, 6}, {4}});
     compare("[B, C] " + name, fused, unfused, {{7, 5}, {5}});
+    compare("[B, C, H, W] float32 " + name, fused, unfused, {{3, 4, 5, 7}, {4}}, DType::Float32);
   }
 }
 
