@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu/conv_channel_vector.h"
 #include "kernels/cpu/conv_direct.h"
 
 namespace msq::cpu {
@@ -59,8 +60,11 @@ struct Phase {
 void direct_conv_backward_input_polyphase(float* gx, const float* gy, const float* w,
                                           const ConvGeometry& g, const Conv2dParams& p) {
   const SimdLevel level = simd_level();
-  const int64_t oc_block = direct_conv_oc_block(level);
+  // The channel-vector tiles (conv_channel_vector.h) where they win, else the direct ones.
+  const bool by_channels = channel_vector_polyphase_preferred(g, p);
+  const int64_t oc_block = by_channels ? channel_vector_oc_block(level) : direct_conv_oc_block(level);
   auto block_kernel = level == SimdLevel::avx512 ? direct_conv_block_avx512 : direct_conv_block_avx2;
+  const ChannelVectorKernel channel_kernel = channel_vector_kernel(level);
   const int64_t sh = p.stride_h, sw = p.stride_w, taps = g.kh * g.kw;
   // Phase planes: rows a < out_rows, columns b < out_cols (the largest phase's size).
   const int64_t out_rows = ceil_div(g.h, sh), out_cols = ceil_div(g.w, sw);
@@ -119,7 +123,7 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
     // buf: the gy band [Cout_g][max_rows][row_len], then the phase outputs
     // [sh * sw][oc_block][band_rows][out_cols].
     float* buf = scratch<float>(size_t(g.out_cg * max_rows * row_len +
-                                       sh * sw * oc_block * plane));
+                                       sh * sw * oc_block * plane + channel_vector_slack(1, 1)));
     float* out = buf + g.out_cg * max_rows * row_len;
     fill_band(buf, gy + (b * g.out_c + gr * g.out_cg) * out_hw, g.out_cg, g.out_h, g.out_w,
               a0 + lo_h, rows, 1, row_len, -lo_w);
@@ -147,7 +151,8 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
                           out + int64_t(q) * oc_block * plane,
                           plane,   a1 - a0,
                           out_cols, valid};
-        block_kernel(k);
+        if (by_channels) channel_kernel(k, 1);
+        else block_kernel(k);
       }
       // gx[c][a * sh + ph][b * sw + pw] = out[ph * sw + pw][c - c0][a - a0][b].
       for (int64_t cc = 0; cc < valid; ++cc) {
