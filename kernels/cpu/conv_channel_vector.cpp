@@ -82,11 +82,15 @@ void channel_vector_forward(float* y, const float* x, const float* w, const floa
   const int64_t row_len = (g.out_w - 1) * sw + g.kw;
   const int64_t slack = channel_vector_slack(sw, g.kw);
 
-  std::vector<float> packed(size_t(g.groups * blocks * taps_per_oc * oc_block));
-  std::vector<float> packed_bias(size_t(g.groups * blocks * oc_block));
+  // Packed weights and biases of every group, in the calling thread's second scratch buffer
+  // (kept between calls: no zeroing and no page faults per call; the tasks below use the
+  // first one of their own thread). Every element is written by the packing.
+  const int64_t packed_size = g.groups * blocks * taps_per_oc * oc_block;
+  float* const packed = scratch<float>(size_t(packed_size + g.groups * blocks * oc_block), 1);
+  float* const packed_bias = packed + packed_size;
   for (int64_t gr = 0; gr < g.groups; ++gr) {
-    pack_weight_blocks(packed.data() + gr * blocks * taps_per_oc * oc_block,
-                       packed_bias.data() + gr * blocks * oc_block, w + gr * g.out_cg * taps_per_oc,
+    pack_weight_blocks(packed + gr * blocks * taps_per_oc * oc_block,
+                       packed_bias + gr * blocks * oc_block, w + gr * g.out_cg * taps_per_oc,
                        bias ? bias + gr * g.out_cg : nullptr, g.out_cg, taps_per_oc, oc_block);
   }
 
@@ -120,8 +124,8 @@ void channel_vector_forward(float* y, const float* x, const float* w, const floa
                         out_hw,  oh1 - oh0, g.out_w,        0};
     for (int64_t ob = 0; ob < blocks; ++ob) {
       const int64_t oc0 = ob * oc_block;
-      blk.weights = packed.data() + (gr * blocks + ob) * taps_per_oc * oc_block;
-      blk.bias = packed_bias.data() + (gr * blocks + ob) * oc_block;
+      blk.weights = packed + (gr * blocks + ob) * taps_per_oc * oc_block;
+      blk.bias = packed_bias + (gr * blocks + ob) * oc_block;
       blk.y = y + (b * g.out_c + gr * g.out_cg + oc0) * out_hw + oh0 * g.out_w;
       blk.valid_oc = std::min(oc_block, g.out_cg - oc0);
       kernel(blk, sw);

@@ -92,15 +92,17 @@ void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t
 }
 
 void pack_weight_blocks(float* packed, float* packed_bias, const float* w, const float* bias,
-                  int64_t out_c, int64_t taps_per_oc, int64_t oc_block) {
+                        int64_t out_c, int64_t taps_per_oc, int64_t oc_block) {
   const int64_t blocks = ceil_div(out_c, oc_block);
   for (int64_t blk = 0; blk < blocks; ++blk) {
     float* dst = packed + blk * taps_per_oc * oc_block;
-    for (int64_t o = 0; o < oc_block; ++o) {
-      const int64_t oc = blk * oc_block + o;
-      packed_bias[blk * oc_block + o] = oc < out_c && bias ? bias[oc] : 0.0f;
-      for (int64_t t = 0; t < taps_per_oc; ++t)
-        dst[t * oc_block + o] = oc < out_c ? w[oc * taps_per_oc + t] : 0.0f;
+    const int64_t oc0 = blk * oc_block, valid = std::min(oc_block, out_c - oc0);
+    for (int64_t o = 0; o < oc_block; ++o)
+      packed_bias[oc0 + o] = o < valid && bias ? bias[oc0 + o] : 0.0f;
+    // Written in order (the reads walk oc_block rows of w side by side).
+    for (int64_t t = 0; t < taps_per_oc; ++t, dst += oc_block) {
+      for (int64_t o = 0; o < valid; ++o) dst[o] = w[(oc0 + o) * taps_per_oc + t];
+      for (int64_t o = valid; o < oc_block; ++o) dst[o] = 0.0f;
     }
   }
 }
