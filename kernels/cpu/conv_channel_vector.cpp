@@ -128,7 +128,7 @@ void channel_vector_forward(float* y, const float* x, const float* w, const floa
       blk.bias = packed_bias + (gr * blocks + ob) * oc_block;
       blk.y = y + (b * g.out_c + gr * g.out_cg + oc0) * out_hw + oh0 * g.out_w;
       blk.valid_oc = std::min(oc_block, g.out_cg - oc0);
-      kernel(blk, sw);
+      kernel(blk, sw, g.out_w, 1);
     }
   }
 }

@@ -22,11 +22,16 @@ int channel_vector_oc_block(SimdLevel level);
 
 // Every output row of one channel block of b: b.weights [in_c][kh][kw][oc_block],
 // b.bias [oc_block]; pixel p of a row reads the band at p * pixel_step (1 or 2) from the
-// row's first input column. Reads up to channel_vector_slack() floats past the band.
-void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step);
-void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step);
+// row's first input column. Output (r, ow) of channel o goes to
+// b.y[o * b.y_channel_stride + r * y_row + ow * y_step] (y_row = b.out_w, y_step = 1 for a
+// plain output; the strided input gradient writes its phases straight into gx). Reads up
+// to channel_vector_slack() floats past the band.
+void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
+                               int64_t y_step);
+void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
+                                 int64_t y_step);
 // The kernel of the current SIMD level.
-using ChannelVectorKernel = void (*)(const DirectConvBlock&, int64_t);
+using ChannelVectorKernel = void (*)(const DirectConvBlock&, int64_t, int64_t, int64_t);
 ChannelVectorKernel channel_vector_kernel(SimdLevel level);
 // Readable floats needed past a band (its last tile's unused pixels read them).
 int64_t channel_vector_slack(int64_t pixel_step, int64_t kw);

@@ -21,9 +21,10 @@ struct Avx2 {
 
 }  // namespace
 
-void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step) {
-  if (pixel_step == 1) return channel_vector::block<Avx2, 2, 6, 3, 1>(b);
-  channel_vector::block<Avx2, 2, 6, 3, 2>(b);
+void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
+                          int64_t y_step) {
+  if (pixel_step == 1) return channel_vector::block<Avx2, 2, 6, 3, 1>(b, y_row, y_step);
+  channel_vector::block<Avx2, 2, 6, 3, 2>(b, y_row, y_step);
 }
 
 }  // namespace msq::cpu

@@ -32,9 +32,10 @@ struct Avx512 {
 
 }  // namespace
 
-void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step) {
-  if (pixel_step == 1) return channel_vector::block<Avx512, 2, 14, 7, 1>(b);
-  channel_vector::block<Avx512, 2, 14, 7, 2>(b);
+void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
+                          int64_t y_step) {
+  if (pixel_step == 1) return channel_vector::block<Avx512, 2, 14, 7, 1>(b, y_row, y_step);
+  channel_vector::block<Avx512, 2, 14, 7, 2>(b, y_row, y_step);
 }
 
 }  // namespace msq::cpu

@@ -20,7 +20,8 @@ namespace msq::cpu::channel_vector {
 // first `valid` pixels (the others read the band's slack and are dropped).
 // band: [in_c][rows][row_len], w: [in_c][kh][kw][OCV * width], y: [oc][out_rows][out_w]
 template <class V, int OCV, int P, int STEP>
-inline void tile(const DirectConvBlock& b, const float* in, float* y, int64_t valid) {
+inline void tile(const DirectConvBlock& b, const float* in, float* y, int64_t y_step,
+                 int64_t valid) {
   using reg = typename V::reg;
   constexpr int C = OCV * V::width;
   reg acc[P][OCV];
@@ -54,23 +55,25 @@ inline void tile(const DirectConvBlock& b, const float* in, float* y, int64_t va
   }
   const int64_t valid_oc = b.valid_oc, cs = b.y_channel_stride;
   for (int64_t o = 0; o < valid_oc; ++o)
-    for (int64_t p = 0; p < valid; ++p) y[o * cs + p] = out[p][o];
+    for (int64_t p = 0; p < valid; ++p) y[o * cs + p * y_step] = out[p][o];
 }
 
 // Every output row of one channel block: tiles of P pixels along each row, the last one
-// of a row by a tile of Q pixels when the rest fits it (Q < P).
+// of a row by a tile of Q pixels when the rest fits it (Q < P). Output (r, ow) of channel o
+// goes to y[o * y_channel_stride + r * y_row + ow * y_step].
 template <class V, int OCV, int P, int Q, int STEP>
-void block(const DirectConvBlock& b) {
+void block(const DirectConvBlock& b, int64_t y_row, int64_t y_step) {
   const int64_t in_row = b.stride_h * b.in.row_step();
   for (int64_t r = 0; r < b.out_rows; ++r) {
     const float* in = b.in.data + r * in_row;
-    float* y = b.y + r * b.out_w;
+    float* y = b.y + r * y_row;
     int64_t ow = 0;
-    for (; ow + P <= b.out_w; ow += P) tile<V, OCV, P, STEP>(b, in + ow * STEP, y + ow, P);
+    for (; ow + P <= b.out_w; ow += P)
+      tile<V, OCV, P, STEP>(b, in + ow * STEP, y + ow * y_step, y_step, P);
     const int64_t rest = b.out_w - ow;
     if (rest == 0) continue;
-    if (rest <= Q) tile<V, OCV, Q, STEP>(b, in + ow * STEP, y + ow, rest);
-    else tile<V, OCV, P, STEP>(b, in + ow * STEP, y + ow, rest);
+    if (rest <= Q) tile<V, OCV, Q, STEP>(b, in + ow * STEP, y + ow * y_step, y_step, rest);
+    else tile<V, OCV, P, STEP>(b, in + ow * STEP, y + ow * y_step, y_step, rest);
   }
 }
 

@@ -141,6 +141,28 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
     }
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t c0 = blk * oc_block, valid = std::min(oc_block, g.in_cg - c0);
+      if (by_channels) {
+        // Each phase straight into gx: phase (ph, pw) has the rows a < ceil((H - ph) / sh)
+        // and columns b < ceil((W - pw) / sw); its pixel (a, b) is gx[a * sh + ph][b * sw + pw].
+        float* gx_blk = gx + (b * g.in_c + gr * g.in_cg + c0) * in_hw;
+        for (size_t q = 0; q < phases.size(); ++q) {
+          const Phase& f = phases[q];
+          const int64_t ph = int64_t(q) / sw, pw = int64_t(q) % sw;
+          const int64_t rows_q = std::min(a1, ceil_div(g.h - ph, sh)) - a0;
+          const int64_t cols_q = ceil_div(g.w - pw, sw);
+          if (rows_q <= 0 || cols_q <= 0) continue;
+          DirectConvBlock k{layout,  1,
+                            offsets[q].data(),
+                            f.patch,
+                            f.packed.data() + (gr * blocks + blk) * f.patch * oc_block,
+                            zero_bias.data(),
+                            gx_blk + (a0 * sh + ph) * g.w + pw,
+                            in_hw,   rows_q,
+                            cols_q,  valid};
+          channel_kernel(k, 1, sh * g.w, sw);
+        }
+        continue;
+      }
       for (size_t q = 0; q < phases.size(); ++q) {
         const Phase& f = phases[q];
         DirectConvBlock k{layout,  1,
@@ -151,8 +173,7 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
                           out + int64_t(q) * oc_block * plane,
                           plane,   a1 - a0,
                           out_cols, valid};
-        if (by_channels) channel_kernel(k, 1);
-        else block_kernel(k);
+        block_kernel(k);
       }
       // gx[c][a * sh + ph][b * sw + pw] = out[ph * sw + pw][c - c0][a - a0][b].
       for (int64_t cc = 0; cc < valid; ++cc) {
