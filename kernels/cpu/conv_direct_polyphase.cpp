@@ -9,7 +9,9 @@
 // four sub-kernels are 1x1, 1x2, 2x1 and 2x2: together the 9 taps, no multiplications by
 // the zeros that im2col's transposed GEMM + col2im would not skip either, but no column
 // matrix. All phases read one padded band of gy; each computes a block of gx channels into
-// a small buffer, and the phases are interleaved into gx while the buffer is in cache.
+// a small buffer, and the phases are interleaved into gx while the buffer is in cache. Where
+// channel_vector_polyphase_preferred() (phase rows <= 32 wide), the channel-vector tiles
+// (conv_channel_vector.h) compute the phases instead and write them straight into gx.
 #include <omp.h>
 
 #include <algorithm>
