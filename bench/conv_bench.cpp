@@ -26,6 +26,9 @@ const ConvShape kShapes[] = {
     {"3x3s2_128_56", 128, 128, 56, 3, 2, 1, 1},       // ResNet layer2 strided 3x3
     {"3x3_3_32_224", 3, 32, 224, 3, 1, 1, 1},         // the study's CNN, conv1
     {"3x3_32_64_112", 32, 64, 112, 3, 1, 1, 1},       // the study's CNN, conv2
+    {"3x3_128_28", 128, 128, 28, 3, 1, 1, 1},         // ResNet layer2 3x3
+    {"3x3_256_14", 256, 256, 14, 3, 1, 1, 1},         // ResNet layer3 3x3
+    {"3x3_512_7", 512, 512, 7, 3, 1, 1, 1},           // ResNet layer4 3x3
 };
 
 void BM_conv_forward(benchmark::State& state) {

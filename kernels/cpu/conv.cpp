@@ -3,6 +3,8 @@
 // - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp: the
 //   forward, the weight gradient and the input gradient of stride-1 ones), direct loops
 //   otherwise (conv_depthwise.cpp);
+// - float32 forward where channel_vector_preferred(): the channel-vector kernels
+//   (conv_channel_vector.cpp, vectorised over output channels);
 // - float32 forward where direct_conv_preferred(), and the float32 input gradient where
 //   direct_backward_input_preferred(): the direct kernels (conv_direct.cpp; strided input
 //   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
@@ -18,6 +20,7 @@
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
+#include "kernels/cpu/conv_channel_vector.h"
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
@@ -185,6 +188,8 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
   const bool pointwise = is_pointwise(g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (depthwise_simd_preferred(g, p)) return depthwise_forward_simd(y, x, w, bias, g, p);
+    if (!g.depthwise() && !pointwise && channel_vector_preferred(g, p))
+      return channel_vector_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && direct_conv_preferred(g, p))
       return direct_conv_forward(y, x, w, bias, g, p);
   }

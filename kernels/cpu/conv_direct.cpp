@@ -11,16 +11,19 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu/conv_channel_vector.h"
+
 namespace msq::cpu {
 
 namespace {
 
-// The environment variable MSQ_CONV_PATH=fallback|direct sets the starting value (for
+// The environment variable MSQ_CONV_PATH=fallback|direct|channels sets the starting value (for
 // A/B timings of one binary); force_conv_algorithm() changes it.
 ConvAlgorithm algorithm_from_environment() {
   const char* env = std::getenv("MSQ_CONV_PATH");
   if (env && std::strcmp(env, "fallback") == 0) return ConvAlgorithm::fallback;
   if (env && std::strcmp(env, "direct") == 0) return ConvAlgorithm::direct;
+  if (env && std::strcmp(env, "channels") == 0) return ConvAlgorithm::channels;
   return ConvAlgorithm::automatic;
 }
 
@@ -50,10 +53,6 @@ PaddedBand band_layout(float* data, int64_t rows, int64_t kw, int64_t stride_w, 
   return b;
 }
 
-namespace {
-
-// offsets[(c * kh + i) * kw + j]: where tap (c, i, j) reads in a band, from an output
-// position's first input row and column.
 void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_t channels,
                    int64_t kh, int64_t kw) {
   offsets.resize(size_t(channels * kh * kw));
@@ -63,8 +62,6 @@ void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_
       for (int64_t j = 0; j < kw; ++j)
         offsets[size_t((c * kh + i) * kw + j)] = (c * band.rows + i) * row_step + band.taps[j];
 }
-
-}  // namespace
 
 void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t w,
                int64_t first_row, int64_t rows, int64_t stride, int64_t row_len, int64_t pad_w) {
@@ -94,23 +91,23 @@ void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t
   }
 }
 
-namespace {
-
-// Packs w_g: [Cout_g, Cin_g, KH, KW] into blocks [Cin_g][KH][KW][oc_block] (zero past
-// Cout_g), one after another; bias likewise into [oc_block] per block.
-void pack_weights(float* packed, float* packed_bias, const float* w, const float* bias,
-                  int64_t out_c, int64_t taps_per_oc, int64_t oc_block) {
+void pack_weight_blocks(float* packed, float* packed_bias, const float* w, const float* bias,
+                        int64_t out_c, int64_t taps_per_oc, int64_t oc_block) {
   const int64_t blocks = ceil_div(out_c, oc_block);
   for (int64_t blk = 0; blk < blocks; ++blk) {
     float* dst = packed + blk * taps_per_oc * oc_block;
-    for (int64_t o = 0; o < oc_block; ++o) {
-      const int64_t oc = blk * oc_block + o;
-      packed_bias[blk * oc_block + o] = oc < out_c && bias ? bias[oc] : 0.0f;
-      for (int64_t t = 0; t < taps_per_oc; ++t)
-        dst[t * oc_block + o] = oc < out_c ? w[oc * taps_per_oc + t] : 0.0f;
+    const int64_t oc0 = blk * oc_block, valid = std::min(oc_block, out_c - oc0);
+    for (int64_t o = 0; o < oc_block; ++o)
+      packed_bias[oc0 + o] = o < valid && bias ? bias[oc0 + o] : 0.0f;
+    // Written in order (the reads walk oc_block rows of w side by side).
+    for (int64_t t = 0; t < taps_per_oc; ++t, dst += oc_block) {
+      for (int64_t o = 0; o < valid; ++o) dst[o] = w[(oc0 + o) * taps_per_oc + t];
+      for (int64_t o = valid; o < oc_block; ++o) dst[o] = 0.0f;
     }
   }
 }
+
+namespace {
 
 // The measured rule (bench/conv_bench.cpp, one thread, this file's kernels against
 // im2col + OpenBLAS): direct wins on every k x k (k > 1) convolution whose output rows
@@ -119,6 +116,7 @@ void pack_weights(float* packed, float* packed_bias, const float* w, const float
 // is small but Cout large; 1x1 strided convolutions (GEMM after a cheap subsampling copy)
 // lose by 1.3-3x.
 constexpr int64_t kDirectMinWidth = 24;
+constexpr int64_t kChannelVectorMinWidth = 14;
 
 bool direct_pays(int64_t kh, int64_t kw, int64_t out_w) {
   return kh * kw > 1 && out_w >= kDirectMinWidth;
@@ -210,6 +208,7 @@ bool direct_conv_preferred(const ConvGeometry& g, const Conv2dParams& p) {
   switch (forced_conv_algorithm()) {
     case ConvAlgorithm::fallback: return false;
     case ConvAlgorithm::direct: return direct_conv_supported(g, p) && g.kh * g.kw > 1;
+    case ConvAlgorithm::channels:
     case ConvAlgorithm::automatic: break;
   }
   return direct_conv_supported(g, p) && direct_forward_pays(g);
@@ -310,7 +309,7 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
   std::vector<float> packed(size_t(g.groups * blocks * taps_per_oc * oc_block));
   std::vector<float> packed_bias(size_t(g.groups * blocks * oc_block));
   for (int64_t gr = 0; gr < g.groups; ++gr) {
-    pack_weights(packed.data() + gr * blocks * taps_per_oc * oc_block,
+    pack_weight_blocks(packed.data() + gr * blocks * taps_per_oc * oc_block,
                  packed_bias.data() + gr * blocks * oc_block, w + gr * g.out_cg * taps_per_oc,
                  bias ? bias + gr * g.out_cg : nullptr, g.out_cg, taps_per_oc, oc_block);
   }
@@ -362,12 +361,22 @@ bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& 
   const bool strided = p.stride_h > 1 || p.stride_w > 1;
   // Stride 1 goes through one transposed convolution, padded by K - 1 - pad.
   if (!strided && (p.pad_h > g.kh - 1 || p.pad_w > g.kw - 1)) return false;
-  if (forced_conv_algorithm() == ConvAlgorithm::direct) return true;
+  if (forced_conv_algorithm() == ConvAlgorithm::direct ||
+      forced_conv_algorithm() == ConvAlgorithm::channels)
+    return true;
   // Its output channels are gx's: with few of them (a 3-channel image) most of the
   // register tile would be padding, and im2col + GEMM measured faster. Its rows are gx's
   // (stride 1) or a phase's (gx's width / stride).
   const int64_t width = (g.w + p.stride_w - 1) / p.stride_w;
-  return g.in_cg >= 16 && direct_pays(g.kh, g.kw, width);
+  if (g.in_cg < 16) return false;
+  // Stride 1, 14 to 23 columns: the transposed convolution goes through the channel-vector
+  // tiles (channel_vector_preferred), which measured faster than im2col + GEMM there
+  // (whole backward of 3x3 256 @ 14, one thread: 41.7 vs 39.0 ms) but not at 7 columns
+  // (3x3 512 @ 7: 50.5 vs 55.5 ms).
+  if (!strided && g.kh * g.kw > 1 && width >= kChannelVectorMinWidth && g.out_cg >= 16 &&
+      channel_vector_supported(g, p))
+    return true;
+  return direct_pays(g.kh, g.kw, width);
 }
 
 void direct_conv_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
@@ -397,6 +406,7 @@ void direct_conv_backward_input(float* gx, const float* gy, const float* w, cons
   Conv2dParams tp = p;
   tp.pad_h = g.kh - 1 - p.pad_h;
   tp.pad_w = g.kw - 1 - p.pad_w;
+  if (channel_vector_preferred(t, tp)) return channel_vector_forward(gx, gy, w_t.data(), nullptr, t, tp);
   direct_conv_forward(gx, gy, w_t.data(), nullptr, t, tp);
 }
 

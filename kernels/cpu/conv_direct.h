@@ -11,6 +11,7 @@
 // structs below; padding, weight packing, tasks and threads live in conv_direct.cpp.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "kernels/cpu/conv_common.h"
 #include "kernels/cpu/simd_level.h"
@@ -39,6 +40,14 @@ struct PaddedBand {
 int64_t padded_row_len(int64_t out_w, int64_t kw, int64_t stride_w);
 // The layout of a band of `rows` rows at data.
 PaddedBand band_layout(float* data, int64_t rows, int64_t kw, int64_t stride_w, int64_t row_len);
+// offsets[(c * kh + i) * kw + j]: where tap (c, i, j) reads in `band`, from an output
+// position's first input row and column.
+void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_t channels,
+                   int64_t kh, int64_t kw);
+// Packs w_g: [Cout_g, Cin_g, KH, KW] into blocks [Cin_g][KH][KW][oc_block] (zero past
+// Cout_g), one after another; bias (or zeros when null) likewise into [oc_block] per block.
+void pack_weight_blocks(float* packed, float* packed_bias, const float* w, const float* bias,
+                        int64_t out_c, int64_t taps_per_oc, int64_t oc_block);
 // Fills `rows` padded rows of `channels` channels from x: [channels, h, w], starting at
 // input row first_row (rows outside [0, h) become zeros):
 // band[c][r][p][t] = x[c][first_row + r][stride * t + p - pad_w], or 0 outside the image.
@@ -126,12 +135,14 @@ void weight_grad_block_avx2(const WeightGradBlock& b, int vectors);
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
 
 // Which forward path a float32 convolution takes. `fallback`: im2col + GEMM, or the scalar
-// depthwise loops (the paths float64 always takes); `direct`: the kernels of this file.
-enum class ConvAlgorithm { automatic, fallback, direct };
+// depthwise loops (the paths float64 always takes); `direct`: the kernels of this file;
+// `channels`: the channel-vector kernels (conv_channel_vector.h) where they apply, the
+// automatic choice elsewhere.
+enum class ConvAlgorithm { automatic, fallback, direct, channels };
 
 // For tests and benchmarks: force a path where it applies (direct needs dilation 1 and
 // a kernel no wider than kDirectMaxKernelWidth), or go back to automatic. The starting
-// value comes from the environment variable MSQ_CONV_PATH (fallback | direct), if set.
+// value comes from the environment variable MSQ_CONV_PATH (fallback | direct | channels).
 void force_conv_algorithm(ConvAlgorithm a);
 ConvAlgorithm forced_conv_algorithm();
 

@@ -9,12 +9,15 @@
 // four sub-kernels are 1x1, 1x2, 2x1 and 2x2: together the 9 taps, no multiplications by
 // the zeros that im2col's transposed GEMM + col2im would not skip either, but no column
 // matrix. All phases read one padded band of gy; each computes a block of gx channels into
-// a small buffer, and the phases are interleaved into gx while the buffer is in cache.
+// a small buffer, and the phases are interleaved into gx while the buffer is in cache. Where
+// channel_vector_polyphase_preferred() (phase rows <= 32 wide), the channel-vector tiles
+// (conv_channel_vector.h) compute the phases instead and write them straight into gx.
 #include <omp.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu/conv_channel_vector.h"
 #include "kernels/cpu/conv_direct.h"
 
 namespace msq::cpu {
@@ -59,8 +62,11 @@ struct Phase {
 void direct_conv_backward_input_polyphase(float* gx, const float* gy, const float* w,
                                           const ConvGeometry& g, const Conv2dParams& p) {
   const SimdLevel level = simd_level();
-  const int64_t oc_block = direct_conv_oc_block(level);
+  // The channel-vector tiles (conv_channel_vector.h) where they win, else the direct ones.
+  const bool by_channels = channel_vector_polyphase_preferred(g, p);
+  const int64_t oc_block = by_channels ? channel_vector_oc_block(level) : direct_conv_oc_block(level);
   auto block_kernel = level == SimdLevel::avx512 ? direct_conv_block_avx512 : direct_conv_block_avx2;
+  const ChannelVectorKernel channel_kernel = channel_vector_kernel(level);
   const int64_t sh = p.stride_h, sw = p.stride_w, taps = g.kh * g.kw;
   // Phase planes: rows a < out_rows, columns b < out_cols (the largest phase's size).
   const int64_t out_rows = ceil_div(g.h, sh), out_cols = ceil_div(g.w, sw);
@@ -119,7 +125,7 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
     // buf: the gy band [Cout_g][max_rows][row_len], then the phase outputs
     // [sh * sw][oc_block][band_rows][out_cols].
     float* buf = scratch<float>(size_t(g.out_cg * max_rows * row_len +
-                                       sh * sw * oc_block * plane));
+                                       sh * sw * oc_block * plane + channel_vector_slack(1, 1)));
     float* out = buf + g.out_cg * max_rows * row_len;
     fill_band(buf, gy + (b * g.out_c + gr * g.out_cg) * out_hw, g.out_cg, g.out_h, g.out_w,
               a0 + lo_h, rows, 1, row_len, -lo_w);
@@ -137,6 +143,28 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
     }
     for (int64_t blk = 0; blk < blocks; ++blk) {
       const int64_t c0 = blk * oc_block, valid = std::min(oc_block, g.in_cg - c0);
+      if (by_channels) {
+        // Each phase straight into gx: phase (ph, pw) has the rows a < ceil((H - ph) / sh)
+        // and columns b < ceil((W - pw) / sw); its pixel (a, b) is gx[a * sh + ph][b * sw + pw].
+        float* gx_blk = gx + (b * g.in_c + gr * g.in_cg + c0) * in_hw;
+        for (size_t q = 0; q < phases.size(); ++q) {
+          const Phase& f = phases[q];
+          const int64_t ph = int64_t(q) / sw, pw = int64_t(q) % sw;
+          const int64_t rows_q = std::min(a1, ceil_div(g.h - ph, sh)) - a0;
+          const int64_t cols_q = ceil_div(g.w - pw, sw);
+          if (rows_q <= 0 || cols_q <= 0) continue;
+          DirectConvBlock k{layout,  1,
+                            offsets[q].data(),
+                            f.patch,
+                            f.packed.data() + (gr * blocks + blk) * f.patch * oc_block,
+                            zero_bias.data(),
+                            gx_blk + (a0 * sh + ph) * g.w + pw,
+                            in_hw,   rows_q,
+                            cols_q,  valid};
+          channel_kernel(k, 1, sh * g.w, sw);
+        }
+        continue;
+      }
       for (size_t q = 0; q < phases.size(); ++q) {
         const Phase& f = phases[q];
         DirectConvBlock k{layout,  1,

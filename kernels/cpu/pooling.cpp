@@ -2,8 +2,10 @@
 // thread per (image, channel) plane. Windows follow PyTorch: a window starts at
 // o * stride - pad and is clipped to the image (padding never wins a max).
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "engine/core/error.h"
 #include "kernels/cpu/cpu_backend.h"
@@ -23,31 +25,58 @@ struct Planes {
         out_w(y.shape[3]) {}
 };
 
-// y, indices: [P, Ho, Wo], x: [P, H, W].
+// Whether candidate (v, i) beats (best, at) in a window's row-major scan order (the order of
+// PyTorch's loop): a larger value, or the first NaN; a tie keeps the earlier (smaller) flat
+// index. Written with selects, not branches: which element wins is unpredictable.
+template <class T>
+inline bool beats(T v, int64_t i, T best, int64_t at) {
+  const bool v_nan = v != v, best_nan = best != best, earlier = i < at;
+  return (v_nan & (!best_nan | earlier)) |
+         (!v_nan & !best_nan & ((v > best) | ((v == best) & earlier)));
+}
+
+// y, indices: [P, Ho, Wo], x: [P, H, W]. Per output row, first the maximum of every input
+// column over the window's rows (a loop over columns that vectorises: a later row wins
+// only when strictly larger or the first NaN), then per output the best of its columns.
 template <class T>
 void max_pool_forward(T* y, int64_t* indices, const T* x, const Planes& s, const Pool2dParams& p) {
 #pragma omp parallel for schedule(static) if (s.planes * s.h * s.w > 32768)
   for (int64_t pl = 0; pl < s.planes; ++pl) {
+    thread_local std::vector<T> col_max;
+    thread_local std::vector<int32_t> col_row;  // the winning row of each column
+    col_max.resize(size_t(s.w));
+    col_row.resize(size_t(s.w));
+    T* cm = col_max.data();
+    int32_t* cr = col_row.data();
     const T* xp = x + pl * s.h * s.w;
     for (int64_t oh = 0; oh < s.out_h; ++oh) {
       const int64_t h0 = std::max<int64_t>(oh * p.stride_h - p.pad_h, 0);
       const int64_t h1 = std::min(oh * p.stride_h - p.pad_h + p.kernel_h, s.h);
+      for (int64_t iw = 0; iw < s.w; ++iw) {
+        cm[iw] = xp[h0 * s.w + iw];
+        cr[iw] = int32_t(h0);
+      }
+      for (int64_t ih = h0 + 1; ih < h1; ++ih) {
+        const T* row = xp + ih * s.w;
+        const int32_t r = int32_t(ih);
+        for (int64_t iw = 0; iw < s.w; ++iw) {
+          const T v = row[iw], best = cm[iw];
+          const bool take = (v > best) | ((v != v) & (best == best));
+          cm[iw] = take ? v : best;
+          cr[iw] = take ? r : cr[iw];
+        }
+      }
       for (int64_t ow = 0; ow < s.out_w; ++ow) {
         const int64_t w0 = std::max<int64_t>(ow * p.stride_w - p.pad_w, 0);
         const int64_t w1 = std::min(ow * p.stride_w - p.pad_w + p.kernel_w, s.w);
-        T best = -std::numeric_limits<T>::infinity();
-        int64_t at = h0 * s.w + w0;
-        for (int64_t ih = h0; ih < h1; ++ih) {
-          for (int64_t iw = w0; iw < w1; ++iw) {
-            const T v = xp[ih * s.w + iw];
-            if (v > best || std::isnan(v)) {
-              best = v;
-              at = ih * s.w + iw;
-              if (std::isnan(v)) goto done;
-            }
-          }
+        T best = cm[w0];
+        int64_t at = cr[w0] * s.w + w0;
+        for (int64_t iw = w0 + 1; iw < w1; ++iw) {
+          const int64_t i = cr[iw] * s.w + iw;
+          const bool take = beats(cm[iw], i, best, at);
+          best = take ? cm[iw] : best;
+          at = take ? i : at;
         }
-      done:
         const int64_t o = (pl * s.out_h + oh) * s.out_w + ow;
         y[o] = best;
         indices[o] = at;

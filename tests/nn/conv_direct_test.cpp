@@ -1,5 +1,6 @@
 // The direct float32 convolution kernels (kernels/cpu/conv_direct*), forward, the
-// stride-1 input gradient and the weight gradient, on both SIMD levels
+// input gradient and the weight gradient, and the channel-vector forward
+// (kernels/cpu/conv_channel_vector*), on both SIMD levels
 // against the float64 path (im2col + GEMM or the scalar depthwise loops) and the float32
 // fallback path, over strides, paddings, kernel sizes, groups, odd widths that are not a
 // multiple of the vector width, few input channels and output channels that do not fill
@@ -49,6 +50,10 @@ const std::vector<Case> kCases = {
     {1, 7, 20, 11, 13, 4, 4, 2, 1, 1, 1, true},      // even kernel, stride 2
     {1, 40, 16, 30, 27, 3, 3, 1, 1, 1, 1, true},     // 27 columns, several bands
     {1, 256, 8, 32, 34, 3, 3, 2, 1, 1, 1, true},     // stride 2, 17 columns, bands by budget
+    {2, 9, 40, 56, 56, 3, 3, 2, 1, 1, 1, true},      // stride 2, 28 columns, 32 + 8 channels
+    {1, 20, 33, 7, 7, 3, 3, 1, 1, 1, 1, true},       // 7 x 7 (a 7-pixel tile), 32 + 1 channels
+    {1, 6, 17, 14, 15, 3, 3, 1, 1, 1, 1, false},     // 15 columns: a 14-pixel tile + 1
+    {1, 5, 64, 12, 41, 3, 3, 2, 1, 1, 1, true},      // stride 2, 21 columns: 14 + a 7 tile
     // depthwise
     {2, 8, 8, 13, 21, 3, 3, 1, 1, 1, 8, true},
     {1, 6, 6, 28, 28, 5, 5, 2, 2, 1, 6, true},
@@ -91,18 +96,21 @@ void check_direct_against_references(SimdLevel level) {
     Tensor direct = run(x, w, bias);
     cpu::force_conv_algorithm(ConvAlgorithm::fallback);
     Tensor fallback = run(x, w, bias);
+    cpu::force_conv_algorithm(ConvAlgorithm::channels);
+    Tensor channels = run(x, w, bias);
     cpu::force_conv_algorithm(ConvAlgorithm::automatic);
     Tensor automatic = run(x, w, bias);
     Tensor exact = run(x.to(DType::Float64), w.to(DType::Float64),
                        c.bias ? bias.to(DType::Float64) : Tensor());
     check_close(direct, exact, 1e-4, 1e-4, what + " direct vs float64");
     check_close(direct, fallback, 1e-4, 1e-4, what + " direct vs im2col");
+    check_close(channels, exact, 1e-4, 1e-4, what + " channel-vector vs float64");
     check_close(automatic, exact, 1e-4, 1e-4, what + " automatic vs float64");
   }
 }
 
-// The input gradient (direct: stride 1 transposed, strided by phases) against the fallback
-// and float64.
+// The input gradient (direct: stride 1 transposed, strided by phases; each by the direct
+// tiles and by the channel-vector tiles) against the fallback and float64.
 void check_input_gradient(SimdLevel level) {
   PathGuard guard;
   cpu::force_simd_level(level);
@@ -122,11 +130,14 @@ void check_input_gradient(SimdLevel level) {
     const std::string what = describe(c) + " " + cpu::simd_level_name(level) + " input grad";
     cpu::force_conv_algorithm(ConvAlgorithm::direct);
     Tensor direct = input_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::channels);
+    Tensor channels = input_grad(x, w);
     cpu::force_conv_algorithm(ConvAlgorithm::fallback);
     Tensor fallback = input_grad(x, w);
     Tensor exact = input_grad(x.to(DType::Float64), w.to(DType::Float64));
     check_close(direct, exact, 1e-4, 1e-4, what + " direct vs float64");
     check_close(direct, fallback, 1e-4, 1e-4, what + " direct vs im2col");
+    check_close(channels, exact, 1e-4, 1e-4, what + " channel-vector vs float64");
   }
 }
 

@@ -232,6 +232,28 @@ TEST_CASE("pooling values and shapes") {
   CHECK_THROWS_WITH_AS(max_pool2d(x, 2, 2, 2), doctest::Contains("at most half the kernel"), Error);
 }
 
+// Which element of a window wins decides where the gradient goes: the first maximum in the
+// window's row-major order (ReLU outputs tie at 0 all the time), and the first NaN.
+TEST_CASE("max_pool2d picks the first maximum in row-major order, and the first NaN") {
+  auto winners = [](const std::vector<float>& values, int64_t k, int64_t stride, int64_t pad) {
+    Tensor x = from_vector<float>(values, {1, 1, 4, 4});
+    x.requires_grad_(true);
+    Tensor y = max_pool2d(x, k, stride, pad);
+    y.backward(ones_like(y));
+    return std::make_pair(y.to_vector<float>(), x.grad().to_vector<float>());
+  };
+  // All zeros, 3x3 windows, stride 2, padding 1: each window's first valid element.
+  auto [y0, g0] = winners(std::vector<float>(16, 0.0f), 3, 2, 1);
+  CHECK(y0 == std::vector<float>{0, 0, 0, 0});
+  CHECK(g0 == std::vector<float>{1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  // A tie between (0, 1) and (1, 0) in the first 2x2 window: (0, 1) comes first.
+  const float nan = std::nanf("");
+  auto [y1, g1] = winners({1, 5, 0, 0, 5, 2, 0, 0, 0, 0, nan, 1, 0, 0, nan, 9}, 2, 2, 0);
+  CHECK(y1[0] == 5);
+  CHECK(std::isnan(y1[3]));
+  CHECK(g1 == std::vector<float>{0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0});
+}
+
 TEST_CASE("drop_path: identity in evaluation, per-sample mask in training, seeded") {
   Tensor x = ones({64, 3, 2, 2});
   CHECK(drop_path(x, 0.5, false).is_same(x));

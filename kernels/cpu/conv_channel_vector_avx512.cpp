@@ -1,0 +1,47 @@
+// The channel-vector convolution tiles for AVX-512F (16 channels per vector, 32
+// registers): 2 vectors (32 output channels) x 14 pixels = 28 accumulators, rests of up
+// to 7 pixels by 2 x 7. Compiled for AVX-512 by the pragma below and only called where
+// simd_level() says the CPU has it.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/cpu/conv_channel_vector.h"
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl")
+#endif
+
+#include "kernels/cpu/conv_channel_vector_kernel.h"
+
+namespace msq::cpu {
+
+namespace {
+
+struct Avx512 {
+  using reg = __m512;
+  static constexpr int width = 16;
+  static reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
+};
+
+}  // namespace
+
+void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
+                          int64_t y_step) {
+  if (pixel_step == 1) return channel_vector::block<Avx512, 2, 14, 7, 1>(b, y_row, y_step);
+  channel_vector::block<Avx512, 2, 14, 7, 2>(b, y_row, y_step);
+}
+
+}  // namespace msq::cpu
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
