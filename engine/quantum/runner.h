@@ -513,11 +513,29 @@ class Runner {
     std::vector<Step> steps;
     for (const FusedBlock& block : blocks) {
       if (block.kind != BlockKind::None) {
-        Step st;
-        st.bit = block.bit_hi < 0 ? -1 : local_of[block.bit_hi];
-        st.bit2 = block.bit_lo < 0 ? -1 : local_of[block.bit_lo];
-        fused_coeffs(block, &st);
-        steps.push_back(std::move(st));
+        auto step_of = [&](const FusedBlock& b) {
+          Step st;
+          st.bit = b.bit_hi < 0 ? -1 : local_of[b.bit_hi];
+          st.bit2 = b.bit_lo < 0 ? -1 : local_of[b.bit_lo];
+          fused_coeffs(b, &st);
+          return st;
+        };
+        Step st = step_of(block);
+        // a dense 4x4 (RY on both bits, then their CNOT) costs a sweep of its own; split in
+        // two pair steps (its first ops, then the rest) it joins a pair group instead
+        const bool dense = block.kind == BlockKind::Rows && block.bit_hi >= 0 && !st.pairs;
+        bool split = false;
+        for (size_t cut = 1; dense && !split && cut < block.ops.size(); ++cut) {
+          FusedBlock head = block, tail = block;
+          head.ops.assign(block.ops.begin(), block.ops.begin() + cut);
+          tail.ops.assign(block.ops.begin() + cut, block.ops.end());
+          Step a = step_of(head), b = step_of(tail);
+          if (!a.pairs || !b.pairs) continue;
+          steps.push_back(std::move(a));
+          steps.push_back(std::move(b));
+          split = true;
+        }
+        if (!split) steps.push_back(std::move(st));
         continue;
       }
       for (int o : block.ops) {
@@ -571,21 +589,23 @@ class Runner {
       x.real = true;
       set_pairs(x, __builtin_ctzll(x.inside_ctrl), x.bit, idx, c);
     };
+    // a one-bit 2x2 as a pair step on (partner, its bit): each lane its own 2x2 (a lane
+    // control makes them differ), the same for both pairs of a quad
     auto one_bit_to_pairs = [&](Step& x, int partner) {  // coeffs: [4][planes][L] (m00..m11)
       static const int idx[8] = {0, 1, 0, 1, 2, 3, 2, 3};
       const int planes = x.real ? 1 : 2;
-      auto m = [&](int e) {  // lane 0's entry: a block's lanes agree here (shared angles)
-        return cdouble(x.coeffs[(planes * e) * L], planes == 2 ? x.coeffs[(2 * e + 1) * L] : 0.0);
-      };
-      bool uniform = true;  // every lane the same 2x2 (else keep the block as it is)
-      for (int e = 0; e < 4; ++e)
-        for (int q = 0; q < planes; ++q)
-          for (int l = 1; l < L; ++l)
-            uniform = uniform && x.coeffs[(planes * e + q) * L + l] == x.coeffs[(planes * e + q) * L];
-      if (!uniform) return false;
-      const cdouble c[4][2] = {{m(0), m(1)}, {m(2), m(3)}, {m(0), m(1)}, {m(2), m(3)}};
-      set_pairs(x, partner, x.bit2, idx, c);
-      return true;
+      std::vector<R> c(8 * planes * L);
+      for (int k = 0; k < 4; ++k)  // output k, input j: entry (k % 2, j) of the 2x2
+        for (int j = 0; j < 2; ++j)
+          for (int q = 0; q < planes; ++q)
+            std::copy_n(x.coeffs.data() + (planes * ((k % 2) * 2 + j) + q) * L, L,
+                        c.data() + ((k * 2 + j) * planes + q) * L);
+      x.op = nullptr;
+      x.kind = BlockKind::Rows;
+      x.pairs = true;
+      x.bit = partner;
+      std::copy(idx, idx + 8, x.idx);
+      x.coeffs.swap(c);
     };
     auto to_complex = [](std::vector<R>& coeffs) {  // [..][L] real -> [..][2][L]
       std::vector<R> out(2 * coeffs.size(), R(0));
@@ -597,6 +617,10 @@ class Runner {
     for (size_t i = 0; i < steps.size(); ++i) {
       if (is_cnot(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs)
         cnot_to_pairs(steps[i]);
+      if (is_one_bit(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs) {
+        const Step& next = steps[i + 1];
+        one_bit_to_pairs(steps[i], next.bit != steps[i].bit2 ? next.bit : next.bit2);
+      }
       if (!steps[i].pairs) {
         grouped.push_back(std::move(steps[i]));
         continue;
@@ -613,7 +637,7 @@ class Runner {
           cnot_to_pairs(b);
         } else if (is_one_bit(b)) {
           const int partner = st.group_bits[0] != b.bit2 ? st.group_bits[0] : st.group_bits[1];
-          if (!one_bit_to_pairs(b, partner)) break;
+          one_bit_to_pairs(b, partner);
         }
         if (!b.pairs) break;
         const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
