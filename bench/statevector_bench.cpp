@@ -150,15 +150,18 @@ void group_kernel(benchmark::State& state) {
   std::vector<float> psi(size_t(2 * L) << n, 0.001f);
   std::vector<int> bits, idx;
   std::vector<float> m;
+  // kind 3: the chain alternates between bits top, top-1, .. and 2, 1, 0 (few rows per L1 set)
+  const int mixed[6] = {top, 2, top - 1, 1, top - 2, 0}, four[6] = {top, top - 1, 1, top - 2, top - 3, 0};
   for (int s = 0; s < steps; ++s) {
-    bits.push_back(top - s);
-    bits.push_back(top - s - 1);
+    const int* pick = state.range(2) == 3 ? mixed : four;
+    bits.push_back(state.range(2) >= 3 ? pick[s] : top - s);
+    bits.push_back(state.range(2) >= 3 ? pick[s + 1] : top - s - 1);
     const int id[8] = {0, 1, 0, 1, 2, 3, 3, 2};
     idx.insert(idx.end(), id, id + 8);
     for (int e = 0; e < 8 * L; ++e) m.push_back(0.6f);
   }
   for (auto _ : state) {
-    if (state.range(2) == 0) k.apply_real_pairs_group(psi.data(), n, steps, bits.data(), idx.data(), m.data(), 2);
+    if (state.range(2) == 0 || state.range(2) >= 3) k.apply_real_pairs_group(psi.data(), n, steps, bits.data(), idx.data(), m.data(), 2);
     if (state.range(2) == 1) k.apply_real_matrix1(psi.data(), n, top, 0, m.data(), 2);
     if (state.range(2) == 2) k.apply_lane_block(psi.data(), n, -1, m.data(), true, 2);
     benchmark::ClobberMemory();
@@ -168,8 +171,8 @@ void group_kernel(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(group_kernel)->ArgNames({"top", "steps", "kind"})
-    ->Args({15, 5, 0})->Args({10, 5, 0})->Args({5, 5, 0})->Args({15, 1, 0})->Args({15, 3, 0})
-    ->Args({15, 1, 1})->Args({2, 1, 1})->Args({0, 1, 2})->Unit(benchmark::kMillisecond);
+    ->Args({15, 5, 0})->Args({14, 5, 0})->Args({13, 5, 0})->Args({12, 5, 0})->Args({10, 5, 0})->Args({5, 5, 0})->Args({15, 1, 0})->Args({15, 2, 0})->Args({15, 3, 0})
+    ->Args({15, 5, 3})->Args({12, 5, 3})->Args({15, 5, 4})->Args({10, 5, 4})->Args({15, 1, 1})->Args({2, 1, 1})->Args({0, 1, 2})->Unit(benchmark::kMillisecond);
 BENCHMARK(large_kernel)->ArgNames({"qubits", "kernel", "threads"})
     ->ArgsProduct({{20, 26}, {0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->MinTime(0.2);
 // One thread: ms_per_gate from CPU time (robust to a shared machine). Two threads: from

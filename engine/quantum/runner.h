@@ -59,8 +59,22 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // kLaneBits: the planes of two rows exchanged) before a gate touches it.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
+//
+// Without an amplitude embedding the initial state |0...0> reads the same under any wire
+// placement, so the wires on row bits start spread (spread_rows), not in order.
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
                                  bool lane_targets = false, bool folded = false);
+// Rows of the single-state layout are 64 bytes: rows 2^kAliasFreeRows apart (4 KiB, the L1's
+// set period on Zen 4 and most x86 cores) share an L1 set, so a pair group whose bits all lie
+// at or above that keeps its rows in one set and loses them before it writes them back.
+// Measured (bench group_kernel, a 5-step group on a folded 20-qubit state): bits 15..10
+// 0.55-0.60 ms, 5..0 0.30, three high and three low 0.31, four high and two low 0.37-0.39.
+constexpr int kAliasFreeRows = 6;
+// phys (wire -> physical bit, row bits from row0) <- wires 0 .. n - row0 - 1 on the row bits
+// with the low ones (below kAliasFreeRows) spread evenly along the wire order, the order a
+// CNOT chain walks: a group along consecutive wires then takes some low bits. The other
+// wires (the lanes) keep their bits.
+void spread_rows(int n, int row0, std::vector<int>& phys);
 // The folded layout needs this many qubits at least (room to move wires off the plane bit).
 constexpr int kFoldedMinQubits = kLaneBits + 4;
 // The most bits of one pair group in a pass (apply_real_pairs_group). Measured on the
