@@ -627,11 +627,23 @@ class Runner {
         std::copy_n(coeffs.data() + e * L, L, out.data() + 2 * e * L);
       coeffs.swap(out);
     };
+    // folded: a LaneSwap on lane bit kLaneBits exchanges the wires of a row bit and of the
+    // plane bit; a one-bit step on another row bit (its lanes' entries never depend on the
+    // plane) commutes with it
+    auto is_plane_swap = [&](const Step& x) {
+      return folded_ && x.op && x.op->type == OpType::LaneSwap && x.bit2 == kLaneBits;
+    };
     std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
+      // a one-bit step stranded before a plane swap goes behind it, to start the next group
+      if (is_one_bit(steps[i]) && i + 2 < steps.size() && is_plane_swap(steps[i + 1]) &&
+          steps[i + 1].bit != steps[i].bit2 && (steps[i + 2].pairs || is_cnot(steps[i + 2])))
+        std::swap(steps[i], steps[i + 1]);
       if (is_cnot(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs)
         cnot_to_pairs(steps[i]);
-      if (is_one_bit(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs) {
+      if (is_one_bit(steps[i]) && i + 1 < steps.size() &&
+          (steps[i + 1].pairs || is_cnot(steps[i + 1]))) {
+        if (is_cnot(steps[i + 1])) cnot_to_pairs(steps[i + 1]);
         const Step& next = steps[i + 1];
         one_bit_to_pairs(steps[i], next.bit != steps[i].bit2 ? next.bit : next.bit2);
       }
