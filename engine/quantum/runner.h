@@ -79,7 +79,9 @@ void spread_rows(int n, int row0, std::vector<int>& phys);
 constexpr int kFoldedMinQubits = kLaneBits + 4;
 // The most bits of one pair group in a pass (apply_real_pairs_group). Measured on the
 // 20-qubit rings with the state in one chunk: 6 bits 0.054-0.057 ms/gate (RY), 4 bits
-// 0.058-0.064, 3 bits 0.064-0.065; 7 and 8 bits within noise of 6.
+// 0.058-0.064, 3 bits 0.064-0.065; 7 bits within noise of 6 for RY and 0.112-0.118 against
+// 0.127-0.137 for RX (17 row bits: three groups of 7 a layer instead of four of 6, a sweep
+// less). Helper run, machine shared.
 constexpr int kPairGroupBits = sv::kMaxGroupBits;
 // A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
 // the threads; a smaller one stays on the calling thread.
