@@ -140,8 +140,45 @@ void large_kernel(benchmark::State& state) {
   omp_set_num_threads(omp_get_num_procs());
 }
 
+// One pair group of `steps` steps along a CNOT chain, on a folded 20-qubit state (2^16 rows
+// of [2][L] floats, both planes): ms per sweep. kind 0: the chain on bits top, top-1, ...
+// (all above bit 5: the group's rows share one L1 set); 3: on top, 2, top-1, 1, top-2, 0
+// (three high, three low bits); 4: on top, top-1, 1, top-2, top-3, 0 (four high, two low);
+// 1: a one-bit 2x2 (apply_real_matrix1) on bit `top`; 2: a lane block.
+void group_kernel(benchmark::State& state) {
+  const int n = 16, top = int(state.range(0)), steps = int(state.range(1));
+  const int kind = int(state.range(2));
+  const auto& k = sv::cpu_statevector_kernels_c64();
+  constexpr int L = sv::kLanes;
+  std::vector<float> psi(size_t(2 * L) << n, 0.001f);
+  std::vector<int> bits, idx;
+  std::vector<float> m;
+  const int mixed[6] = {top, 2, top - 1, 1, top - 2, 0};
+  const int four[6] = {top, top - 1, 1, top - 2, top - 3, 0};
+  for (int s = 0; s < steps; ++s) {
+    const int* pick = kind == 3 ? mixed : four;
+    bits.push_back(kind >= 3 ? pick[s] : top - s);
+    bits.push_back(kind >= 3 ? pick[s + 1] : top - s - 1);
+    const int id[8] = {0, 1, 0, 1, 2, 3, 3, 2};  // RY then a CNOT
+    idx.insert(idx.end(), id, id + 8);
+    for (int e = 0; e < 8 * L; ++e) m.push_back(0.6f);
+  }
+  for (auto _ : state) {
+    if (kind == 0 || kind >= 3)
+      k.apply_real_pairs_group(psi.data(), n, steps, bits.data(), idx.data(), m.data(), 2);
+    if (kind == 1) k.apply_real_matrix1(psi.data(), n, top, 0, m.data(), 2);
+    if (kind == 2) k.apply_lane_block(psi.data(), n, -1, m.data(), true, 2);
+    benchmark::ClobberMemory();
+  }
+}
+
 }  // namespace
 
+BENCHMARK(group_kernel)->ArgNames({"top", "steps", "kind"})
+    ->Args({15, 5, 0})->Args({12, 5, 0})->Args({10, 5, 0})->Args({5, 5, 0})
+    ->Args({15, 1, 0})->Args({15, 2, 0})->Args({15, 3, 0})
+    ->Args({15, 5, 3})->Args({12, 5, 3})->Args({15, 5, 4})->Args({10, 5, 4})
+    ->Args({15, 1, 1})->Args({2, 1, 1})->Args({0, 1, 2})->Unit(benchmark::kMillisecond);
 BENCHMARK(large_kernel)->ArgNames({"qubits", "kernel", "threads"})
     ->ArgsProduct({{20, 26}, {0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->MinTime(0.2);
 // One thread: ms_per_gate from CPU time (robust to a shared machine). Two threads: from

@@ -24,7 +24,7 @@ namespace msq::sv {
 
 inline constexpr int kLanes = 8;
 // The most bits and steps of one pair group (apply_real_pairs_group).
-inline constexpr int kMaxGroupBits = 6;
+inline constexpr int kMaxGroupBits = 7;
 inline constexpr int kMaxGroupSteps = 8;
 
 // One gate of an adjoint block (adjoint_block1). Rotations exp(-i t G / 2) (G = X, Y, Z) give

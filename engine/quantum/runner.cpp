@@ -104,6 +104,15 @@ std::vector<double> embedded_amplitudes(const Circuit& c, const double* x, doubl
 
 namespace msq::quantum::detail {
 
+void spread_rows(int n, int row0, std::vector<int>& phys) {
+  const int rows = n - row0, lows = std::min(kAliasFreeRows, rows / 2);
+  int next_low = lows - 1, next_high = rows - 1;
+  for (int w = 0; w < rows; ++w) {  // the lows spread evenly along the wires
+    const bool low = ((w + 1) * lows) / rows > (w * lows) / rows;
+    phys[w] = row0 + (low ? next_low-- : next_high--);
+  }
+}
+
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm_out,
                                  bool lane_targets, bool folded) {
   const int n = c.n_wires();
@@ -112,10 +121,9 @@ std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* 
   const int row0 = folded ? kLaneBits + 1 : kLaneBits;
   check(n > row0, "quantum", "the single-state layout needs more than ", row0, " qubits");
   std::vector<int> phys(n), wire_at(n);  // wire -> physical bit, and back
-  for (int w = 0; w < n; ++w) {
-    phys[w] = wire_bit(n, w);
-    wire_at[phys[w]] = w;
-  }
+  for (int w = 0; w < n; ++w) phys[w] = wire_bit(n, w);
+  if (!c.embedding()) spread_rows(n, row0, phys);
+  for (int w = 0; w < n; ++w) wire_at[phys[w]] = w;
   const std::vector<Op> logical_ops = compile_ops(c, fuse);
   // when each wire is used next (Belady: move out the wire needed last)
   std::vector<std::vector<int64_t>> uses(n);

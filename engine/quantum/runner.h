@@ -59,13 +59,29 @@ std::vector<Op> compile_ops(const Circuit& c, bool fuse);
 // kLaneBits: the planes of two rows exchanged) before a gate touches it.
 constexpr int kLaneBits = 3;  // log2(kLanes)
 static_assert((1 << kLaneBits) == L);
+//
+// Without an amplitude embedding the initial state |0...0> reads the same under any wire
+// placement, so the wires on row bits start spread (spread_rows), not in order.
 std::vector<Op> compile_lane_ops(const Circuit& c, bool fuse, std::vector<int>* perm,
                                  bool lane_targets = false, bool folded = false);
+// Rows of the single-state layout are 64 bytes: rows 2^kAliasFreeRows apart (4 KiB, the L1's
+// set period on Zen 4 and most x86 cores) share an L1 set, so a pair group whose bits all lie
+// at or above that keeps its rows in one set and loses them before it writes them back.
+// Measured (bench group_kernel, a 5-step group on a folded 20-qubit state): bits 15..10
+// 0.55-0.60 ms, 5..0 0.30, three high and three low 0.31, four high and two low 0.37-0.39.
+constexpr int kAliasFreeRows = 6;
+// phys (wire -> physical bit, row bits from row0) <- wires 0 .. n - row0 - 1 on the row bits
+// with the low ones (below kAliasFreeRows) spread evenly along the wire order, the order a
+// CNOT chain walks: a group along consecutive wires then takes some low bits. The other
+// wires (the lanes) keep their bits.
+void spread_rows(int n, int row0, std::vector<int>& phys);
 // The folded layout needs this many qubits at least (room to move wires off the plane bit).
 constexpr int kFoldedMinQubits = kLaneBits + 4;
 // The most bits of one pair group in a pass (apply_real_pairs_group). Measured on the
 // 20-qubit rings with the state in one chunk: 6 bits 0.054-0.057 ms/gate (RY), 4 bits
-// 0.058-0.064, 3 bits 0.064-0.065; 7 and 8 bits within noise of 6.
+// 0.058-0.064, 3 bits 0.064-0.065; 7 bits within noise of 6 for RY and 0.112-0.118 against
+// 0.127-0.137 for RX (17 row bits: three groups of 7 a layer instead of four of 6, a sweep
+// less). Helper run, machine shared.
 constexpr int kPairGroupBits = sv::kMaxGroupBits;
 // A state of at least this many qubits (2^18 amplitudes) spreads its passes' chunks over
 // the threads; a smaller one stays on the calling thread.
@@ -513,11 +529,29 @@ class Runner {
     std::vector<Step> steps;
     for (const FusedBlock& block : blocks) {
       if (block.kind != BlockKind::None) {
-        Step st;
-        st.bit = block.bit_hi < 0 ? -1 : local_of[block.bit_hi];
-        st.bit2 = block.bit_lo < 0 ? -1 : local_of[block.bit_lo];
-        fused_coeffs(block, &st);
-        steps.push_back(std::move(st));
+        auto step_of = [&](const FusedBlock& b) {
+          Step st;
+          st.bit = b.bit_hi < 0 ? -1 : local_of[b.bit_hi];
+          st.bit2 = b.bit_lo < 0 ? -1 : local_of[b.bit_lo];
+          fused_coeffs(b, &st);
+          return st;
+        };
+        Step st = step_of(block);
+        // a dense 4x4 (RY on both bits, then their CNOT) costs a sweep of its own; split in
+        // two pair steps (its first ops, then the rest) it joins a pair group instead
+        const bool dense = block.kind == BlockKind::Rows && block.bit_hi >= 0 && !st.pairs;
+        bool split = false;
+        for (size_t cut = 1; dense && !split && cut < block.ops.size(); ++cut) {
+          FusedBlock head = block, tail = block;
+          head.ops.assign(block.ops.begin(), block.ops.begin() + cut);
+          tail.ops.assign(block.ops.begin() + cut, block.ops.end());
+          Step a = step_of(head), b = step_of(tail);
+          if (!a.pairs || !b.pairs) continue;
+          steps.push_back(std::move(a));
+          steps.push_back(std::move(b));
+          split = true;
+        }
+        if (!split) steps.push_back(std::move(st));
         continue;
       }
       for (int o : block.ops) {
@@ -571,21 +605,23 @@ class Runner {
       x.real = true;
       set_pairs(x, __builtin_ctzll(x.inside_ctrl), x.bit, idx, c);
     };
+    // a one-bit 2x2 as a pair step on (partner, its bit): each lane its own 2x2 (a lane
+    // control makes them differ), the same for both pairs of a quad
     auto one_bit_to_pairs = [&](Step& x, int partner) {  // coeffs: [4][planes][L] (m00..m11)
       static const int idx[8] = {0, 1, 0, 1, 2, 3, 2, 3};
       const int planes = x.real ? 1 : 2;
-      auto m = [&](int e) {  // lane 0's entry: a block's lanes agree here (shared angles)
-        return cdouble(x.coeffs[(planes * e) * L], planes == 2 ? x.coeffs[(2 * e + 1) * L] : 0.0);
-      };
-      bool uniform = true;  // every lane the same 2x2 (else keep the block as it is)
-      for (int e = 0; e < 4; ++e)
-        for (int q = 0; q < planes; ++q)
-          for (int l = 1; l < L; ++l)
-            uniform = uniform && x.coeffs[(planes * e + q) * L + l] == x.coeffs[(planes * e + q) * L];
-      if (!uniform) return false;
-      const cdouble c[4][2] = {{m(0), m(1)}, {m(2), m(3)}, {m(0), m(1)}, {m(2), m(3)}};
-      set_pairs(x, partner, x.bit2, idx, c);
-      return true;
+      std::vector<R> c(8 * planes * L);
+      for (int k = 0; k < 4; ++k)  // output k, input j: entry (k % 2, j) of the 2x2
+        for (int j = 0; j < 2; ++j)
+          for (int q = 0; q < planes; ++q)
+            std::copy_n(x.coeffs.data() + (planes * ((k % 2) * 2 + j) + q) * L, L,
+                        c.data() + ((k * 2 + j) * planes + q) * L);
+      x.op = nullptr;
+      x.kind = BlockKind::Rows;
+      x.pairs = true;
+      x.bit = partner;
+      std::copy(idx, idx + 8, x.idx);
+      x.coeffs.swap(c);
     };
     auto to_complex = [](std::vector<R>& coeffs) {  // [..][L] real -> [..][2][L]
       std::vector<R> out(2 * coeffs.size(), R(0));
@@ -593,10 +629,26 @@ class Runner {
         std::copy_n(coeffs.data() + e * L, L, out.data() + 2 * e * L);
       coeffs.swap(out);
     };
+    // folded: a LaneSwap on lane bit kLaneBits exchanges the wires of a row bit and of the
+    // plane bit; a one-bit step on another row bit (its lanes' entries never depend on the
+    // plane) commutes with it
+    auto is_plane_swap = [&](const Step& x) {
+      return folded_ && x.op && x.op->type == OpType::LaneSwap && x.bit2 == kLaneBits;
+    };
     std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
+      // a one-bit step stranded before a plane swap goes behind it, to start the next group
+      if (is_one_bit(steps[i]) && i + 2 < steps.size() && is_plane_swap(steps[i + 1]) &&
+          steps[i + 1].bit != steps[i].bit2 && (steps[i + 2].pairs || is_cnot(steps[i + 2])))
+        std::swap(steps[i], steps[i + 1]);
       if (is_cnot(steps[i]) && i + 1 < steps.size() && steps[i + 1].pairs)
         cnot_to_pairs(steps[i]);
+      if (is_one_bit(steps[i]) && i + 1 < steps.size() &&
+          (steps[i + 1].pairs || is_cnot(steps[i + 1]))) {
+        if (is_cnot(steps[i + 1])) cnot_to_pairs(steps[i + 1]);
+        const Step& next = steps[i + 1];
+        one_bit_to_pairs(steps[i], next.bit != steps[i].bit2 ? next.bit : next.bit2);
+      }
       if (!steps[i].pairs) {
         grouped.push_back(std::move(steps[i]));
         continue;
@@ -613,7 +665,7 @@ class Runner {
           cnot_to_pairs(b);
         } else if (is_one_bit(b)) {
           const int partner = st.group_bits[0] != b.bit2 ? st.group_bits[0] : st.group_bits[1];
-          if (!one_bit_to_pairs(b, partner)) break;
+          one_bit_to_pairs(b, partner);
         }
         if (!b.pairs) break;
         const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);

@@ -1,6 +1,7 @@
 // The lane-block kernel (apply_lane_block: lane l <- sum_k m[v][k][l] x[l ^ k], v = the
 // row's select bit) against the formula written out in double: real and complex blocks,
-// one and two planes, with and without a select bit, both precisions; complex64 at each
+// one and two planes, with and without a select bit, complex ones whose every coefficient is
+// real or imaginary (the AVX-512 kernel's faster form), both precisions; complex64 at each
 // SIMD level (the AVX-512 kernel where the CPU has it), small states and states that fork.
 #include <algorithm>
 #include <cmath>
@@ -25,7 +26,7 @@ template <class R>
 void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
   std::mt19937_64 gen(23);
   std::normal_distribution<double> nd;
-  for (int trial = 0; trial < 12; ++trial) {
+  for (int trial = 0; trial < 16; ++trial) {
     const bool real = trial % 2 == 0;
     const int planes = real && trial % 4 == 0 ? 1 : 2;
     const int select_bit = trial % 3 == 0 ? -1 : int(gen() % n);
@@ -33,6 +34,9 @@ void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
     const int P = real ? 1 : 2;  // coefficient planes
     std::vector<R> m(size_t(variants) * L * P * L);
     for (R& v : m) v = R(nd(gen) * 0.5);
+    const bool pure = !real && trial % 4 == 3;  // each coefficient real or imaginary (RX)
+    for (size_t e = 0; pure && e < m.size(); e += 2 * L)
+      for (int l = 0; l < L; ++l) m[e + (gen() % 2 ? 0 : L) + l] = R(0);
     std::vector<R> psi(size_t(2 * L) << n);
     for (R& v : psi) v = R(nd(gen));
     if (planes == 1)
@@ -57,7 +61,7 @@ void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
     }
     INFO(cpu::simd_level_name(cpu::simd_level()) << " n " << n << " real " << real
                                                  << " planes " << planes << " select "
-                                                 << select_bit);
+                                                 << select_bit << " pure " << pure);
     CHECK(worst < tol);
   }
 }

@@ -45,7 +45,7 @@ void check_groups(const sv::StatevectorKernels<R>& k, double tol, int trials = 3
   std::normal_distribution<double> nd;
   for (int trial = 0; trial < trials; ++trial) {
     const int n = n_min + int(gen() % 4);
-    const int G = 2 + int(gen() % (sv::kMaxGroupBits - 1));
+    const int G = 2 + int(gen() % (std::min(sv::kMaxGroupBits, n) - 1));  // a group fits the state
     std::vector<int> pool(n);
     for (int b = 0; b < n; ++b) pool[b] = b;
     std::shuffle(pool.begin(), pool.end(), gen);

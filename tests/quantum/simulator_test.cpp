@@ -551,3 +551,39 @@ TEST_CASE("a single state far larger than the caches (streaming write-back) equa
   const auto p2 = probabilities(c, b, {0, n - 1}, SimOptions{Precision::Complex64});
   for (size_t k = 0; k < p1.size(); ++k) CHECK(std::abs(p1[k] - p2[k]) < 1e-5);
 }
+
+// Layers of rotations on random wires and a CNOT chain from a random wire, either way round:
+// the patterns of the benchmark rings (pair groups, dense 4x4s split into pair steps, one-bit
+// steps with lane controls joining groups, moved past plane swaps) in many placements.
+TEST_CASE("random layered rings (RY folded, RX complex) in passes equal gate by gate") {
+  std::mt19937_64 gen(23);
+  for (int trial = 0; trial < 24; ++trial) {
+    const int n = 7 + trial % 8;
+    const GateKind rot = trial % 3 == 2 ? GateKind::RX : GateKind::RY;
+    Circuit c(n);
+    std::uniform_int_distribution<int> wire(0, n - 1), coin(0, 3);
+    for (int l = 0; l < 6; ++l) {
+      for (int w = 0; w < n; ++w)
+        if (coin(gen) != 0) add_random_gate(c, rot, {w}, gen);
+      const int start = wire(gen), step = coin(gen) % 2 ? 1 : n - 1;
+      for (int k = 0; k < n; ++k) {
+        const int a = (start + k * step) % n, b = (a + step) % n;
+        c.add(GateKind::CNOT, {a, b});
+      }
+    }
+    c.measure(Observable::pauli('Z', 0));
+    const Batch b = one_sample(c);
+    SimOptions gate_by_gate{Precision::Complex128};
+    gate_by_gate.single_state_min_qubits = 0;
+    gate_by_gate.cache_blocking = false;
+    gate_by_gate.fold_real = false;
+    const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
+    for (Precision p : {Precision::Complex128, Precision::Complex64}) {
+      SimOptions passes{p};
+      passes.single_state_min_qubits = 0;
+      check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()),
+                  p == Precision::Complex128 ? 1e-11 : 1e-4,
+                  "n " + std::to_string(n) + ", trial " + std::to_string(trial));
+    }
+  }
+}

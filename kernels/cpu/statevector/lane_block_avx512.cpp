@@ -133,12 +133,51 @@ void complex_block(float* psi, int n, int select_bit, const float* m) {
   });
 }
 
+// Complex coefficients that are each real or imaginary (products of RX, RY and CNOTs: the RX
+// ring's lane blocks): term k is one permutation that takes lane l ^ k from the same plane
+// (a real coefficient) or from the other (an imaginary one, with its sign per plane) and one
+// FMA, half the work of complex_block. Returns false (nothing done) when some coefficient
+// has both parts.
+bool pure_complex_block(float* psi, int n, int select_bit, const float* m) {
+  const int variants = select_bit >= 0 ? 2 : 1;
+  alignas(64) float c[2][L][2 * L];
+  alignas(64) int idx[2][L][2 * L];
+  for (int v = 0; v < 2; ++v)
+    for (int k = 0; k < L; ++k) {
+      const float* src = m + ((v % variants) * L + k) * 2 * L;
+      for (int l = 0; l < L; ++l) {
+        const float re = src[l], im = src[L + l];
+        if (re != 0.0f && im != 0.0f) return false;
+        const bool swap = im != 0.0f;  // re: -im * x_im, im: im * x_re
+        for (int h = 0; h < 2; ++h) {
+          idx[v][k][h * L + l] = ((h ^ int(swap)) * L) + (l ^ k);
+          c[v][k][h * L + l] = swap ? (h == 0 ? -im : im) : re;
+        }
+      }
+    }
+  each_row(n, [&](int64_t i) {
+    const int v = select_bit >= 0 ? int((i >> select_bit) & 1) : 0;
+    float* row = psi + i * 2 * L;
+    const __m512 x = _mm512_loadu_ps(row);
+    __m512 y0 = _mm512_setzero_ps(), y1 = _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int k = 0; k < L; k += 2) {
+      y0 = _mm512_fmadd_ps(_mm512_load_ps(c[v][k]),
+                           _mm512_permutexvar_ps(_mm512_load_si512(idx[v][k]), x), y0);
+      y1 = _mm512_fmadd_ps(_mm512_load_ps(c[v][k + 1]),
+                           _mm512_permutexvar_ps(_mm512_load_si512(idx[v][k + 1]), x), y1);
+    }
+    _mm512_storeu_ps(row, _mm512_add_ps(y0, y1));
+  });
+  return true;
+}
+
 }  // namespace
 
 void apply_lane_block_avx512(float* psi, int n, int select_bit, const float* m, bool real,
                              int planes) {
   if (!real) {
-    complex_block(psi, n, select_bit, m);
+    if (!pure_complex_block(psi, n, select_bit, m)) complex_block(psi, n, select_bit, m);
   } else if (planes == 1) {
     real_one_plane(psi, n, select_bit, m);
   } else {

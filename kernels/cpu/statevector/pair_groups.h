@@ -184,7 +184,8 @@ void apply_pairs_group_t(R* psi, int n, int count, const int* bits, const int* i
     case 3: apply_pairs_group_g<R, Real, P, 3>(psi, n, count, group_bits, steps, m); return;
     case 4: apply_pairs_group_g<R, Real, P, 4>(psi, n, count, group_bits, steps, m); return;
     case 5: apply_pairs_group_g<R, Real, P, 5>(psi, n, count, group_bits, steps, m); return;
-    default: apply_pairs_group_g<R, Real, P, 6>(psi, n, count, group_bits, steps, m); return;
+    case 6: apply_pairs_group_g<R, Real, P, 6>(psi, n, count, group_bits, steps, m); return;
+    default: apply_pairs_group_g<R, Real, P, 7>(psi, n, count, group_bits, steps, m); return;
   }
 }
 

@@ -158,7 +158,8 @@ void apply_pairs_group_avx512(float* psi, int n, int count, int G, const int* gr
     case 3: groups_g<3>(psi, n, count, group_bits, steps, m, real, planes); return;
     case 4: groups_g<4>(psi, n, count, group_bits, steps, m, real, planes); return;
     case 5: groups_g<5>(psi, n, count, group_bits, steps, m, real, planes); return;
-    default: groups_g<6>(psi, n, count, group_bits, steps, m, real, planes); return;
+    case 6: groups_g<6>(psi, n, count, group_bits, steps, m, real, planes); return;
+    default: groups_g<7>(psi, n, count, group_bits, steps, m, real, planes); return;
   }
 }
 
