@@ -42,10 +42,11 @@ class Bottleneck : public nn::Module {
     }
   }
   Tensor forward(const Tensor& x) override {
-    Tensor y = relu(bn1_->forward(conv1_->forward(x)));
-    y = relu(bn2_->forward(conv2_->forward(y)));
+    // BN + ReLU fused as in models/resnet.cpp (engine/nn/fusion.h; MSQ_FUSE_ACTIVATIONS=0 unfuses).
+    Tensor y = bn1_->forward_act(conv1_->forward(x), FusedAct::Relu);
+    y = bn2_->forward_act(conv2_->forward(y), FusedAct::Relu);
     y = bn3_->forward(conv3_->forward(y));
-    return relu(add(y, down_ ? down_->forward(x) : x));
+    return nn::add_activation(y, down_ ? down_->forward(x) : x, FusedAct::Relu);
   }
 
  private:

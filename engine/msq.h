@@ -8,6 +8,7 @@
 #include "engine/core/error.h"
 #include "engine/core/rng.h"
 #include "engine/core/tensor.h"
+#include "engine/ops/add_act.h"
 #include "engine/ops/bias_act.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/linalg.h"

@@ -185,6 +185,14 @@ class Backend {
                                  const StridedView& /*bias*/, FusedAct /*act*/) {
     fail("bias_act_backward", "not implemented on the ", name(), " backend yet");
   }
+  // y = act(a + b) over three contiguous views of one shape (a residual sum and its
+  // activation). This default runs the add, then the activation in place on y; a backend
+  // overrides it with one pass.
+  virtual void add_act_forward(const StridedView& y, const StridedView& a, const StridedView& b,
+                               FusedAct act) {
+    binary(BinaryOp::Add, y, a, b);
+    if (act != FusedAct::None) unary(act == FusedAct::Silu ? UnaryOp::Silu : UnaryOp::Relu, y, y, 0, 0);
+  }
   // y: [B, C, Ho, Wo], indices: int64 [B, C, Ho, Wo] (flat h * W + w of the maximum in x).
   virtual void max_pool2d_forward(const StridedView& /*y*/, const StridedView& /*indices*/,
                                   const StridedView& /*x*/, const Pool2dParams& /*p*/) {

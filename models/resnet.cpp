@@ -38,10 +38,10 @@ class ResBlock : public nn::Module {
   Tensor forward(const Tensor& x) override {
     Tensor y = x;
     for (size_t i = 0; i < convs_.size(); ++i) {
-      // BN + ReLU fused (engine/nn/fusion.h), the last BN without (ReLU after the sum).
+      // BN + ReLU fused (engine/nn/fusion.h), the last BN without (ReLU fused with the sum).
       y = bns_[i]->forward_act(convs_[i]->forward(y), i + 1 < convs_.size() ? FusedAct::Relu : FusedAct::None);
     }
-    return relu(add(y, downsample_ ? downsample_->forward(x) : x));
+    return nn::add_activation(y, downsample_ ? downsample_->forward(x) : x, FusedAct::Relu);
   }
   std::string type_name() const override { return "ResBlock"; }
 

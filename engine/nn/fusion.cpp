@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "engine/nn/layers.h"
+#include "engine/ops/add_act.h"
 #include "engine/ops/elementwise.h"
 
 namespace msq::nn {
@@ -37,6 +38,13 @@ Tensor apply_activation(const Tensor& y, FusedAct act) {
     case FusedAct::Silu: return silu(y);
   }
   return y;
+}
+
+Tensor add_activation(const Tensor& a, const Tensor& b, FusedAct act) {
+  if (fuse_activations() && a.shape() == b.shape() && a.dtype() == b.dtype() && a.device() == b.device()) {
+    return add_act(a, b, act);
+  }
+  return apply_activation(add(a, b), act);
 }
 
 Tensor forward_in_order(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules,

@@ -2,7 +2,7 @@
 // the backend has one (batch norm + activation, bias add + activation), instead of two
 // passes over memory. The model code stays as torchvision writes it (a BatchNorm2d then a
 // ReLU module, names and state_dict keys unchanged); Sequential fuses such pairs itself,
-// hand-written forwards call forward_act.
+// hand-written forwards call forward_act (add_activation for a residual sum + ReLU).
 //
 // On by default; set_fuse_activations(false) or the environment variable
 // MSQ_FUSE_ACTIVATIONS=0 runs every pair unfused (the same results up to rounding: the
@@ -29,6 +29,10 @@ FusedAct activation_of(const Module& m);
 
 // act(y) as an ordinary op (the unfused path).
 Tensor apply_activation(const Tensor& y, FusedAct act);
+
+// act(a + b), a residual sum and its activation: one add_act op (engine/ops/add_act.h) when
+// fuse_activations() and a, b have one shape, else add (broadcasting) then the activation.
+Tensor add_activation(const Tensor& a, const Tensor& b, FusedAct act);
 
 // Runs `modules` in order on x; a module that FusesActivation followed by a ReLU / SiLU
 // module runs as one forward_act and the activation module is skipped (Sequential's

@@ -86,6 +86,9 @@ class CpuBackend final : public Backend {
                         FusedAct act) override;
   void bias_act_backward(const StridedView& gx, const StridedView& gbias, const StridedView& gy,
                          const StridedView& x, const StridedView& bias, FusedAct act) override;
+  // add_act.cpp
+  void add_act_forward(const StridedView& y, const StridedView& a, const StridedView& b,
+                       FusedAct act) override;
   // pooling.cpp
   void max_pool2d_forward(const StridedView& y, const StridedView& indices, const StridedView& x,
                           const Pool2dParams& p) override;

@@ -1,5 +1,6 @@
 // The fused ops (engine/nn/fusion.h) against the unfused composition on the CPU: batch norm +
-// ReLU / SiLU (training, evaluation, without affine) and bias + activation, forward and the
+// ReLU / SiLU (training, evaluation, without affine), bias + activation and a residual sum +
+// activation (add_act), forward and the
 // gradients of sum(y * r) for every input, in float64; a finite-difference check of the
 // fused backward; and whole modules (a Sequential with every fusable pair, a small ResNet and
 // DenseNet) with fusion on and off. tests/cuda/cuda_conv_ops_test.cpp runs the same fused
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "engine/nn/nn.h"
+#include "engine/ops/add_act.h"
 #include "models/densenet.h"
 #include "models/efficientnet.h"
 #include "models/resnet.h"
@@ -133,6 +135,26 @@ TEST_CASE("bias + activation equals the broadcast add then the activation") {
   }
 }
 
+TEST_CASE("add + activation equals the add then the activation") {
+  for (FusedAct act : {FusedAct::None, FusedAct::Relu, FusedAct::Silu}) {
+    const std::string name = fused_act_name(act);
+    auto unfused = [act](const std::vector<Tensor>& in) { return nn::apply_activation(add(in[0], in[1]), act); };
+    auto fused = [act](const std::vector<Tensor>& in) { return add_act(in[0], in[1], act); };
+    compare("[B, C, H, W] " + name, fused, unfused, {{3, 4, 5, 6}, {3, 4, 5, 6}});
+    compare("[B, C] " + name, fused, unfused, {{7, 5}, {7, 5}});
+    // float32, more than one block (2048) and more than one thread's share, odd tail
+    compare("[B, C, H, W] float32 " + name, fused, unfused, {{2, 9, 57, 65}, {2, 9, 57, 65}}, DType::Float32);
+  }
+  // A strided (transposed) operand is made contiguous by the front-end.
+  manual_seed(5);
+  Tensor a = randn({6, 7}, DType::Float64), b = randn({7, 6}, DType::Float64).transpose(0, 1);
+  test::check_close(add_act(a, b, FusedAct::Relu), relu(add(a, b)), 1e-15, 1e-15, "strided");
+  // One input without gradient.
+  Tensor x = randn({4, 5}, DType::Float64).requires_grad_(true), c = randn({4, 5}, DType::Float64);
+  sum(add_act(x, c, FusedAct::Relu)).backward();
+  test::check_close(x.grad(), gt(add(x.detach(), c), 0.0).to(DType::Float64), 0, 0, "one input");
+}
+
 TEST_CASE("fused backward matches central differences") {
   for (FusedAct act : {FusedAct::Relu, FusedAct::Silu}) {
     CAPTURE(fused_act_name(act));
@@ -142,8 +164,9 @@ TEST_CASE("fused backward matches central differences") {
       return sum(mul(batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true, 0.1, 1e-5, act), r));
     };
     Fn ba = [&](const std::vector<Tensor>& in) { return sum(mul(bias_act(in[0], in[1], act), r)); };
+    Fn aa = [&](const std::vector<Tensor>& in) { return sum(mul(add_act(in[0], in[1], act), r)); };
     for (auto [f, shapes] : std::vector<std::pair<Fn, std::vector<Shape>>>{
-             {bn, {{3, 4, 3, 3}, {4}, {4}}}, {ba, {{3, 4, 3, 3}, {4}}}}) {
+             {bn, {{3, 4, 3, 3}, {4}, {4}}}, {ba, {{3, 4, 3, 3}, {4}}}, {aa, {{3, 4, 3, 3}, {3, 4, 3, 3}}}}) {
       std::vector<Tensor> in = random_inputs(shapes, DType::Float64);
       std::vector<Tensor> numeric = test::numeric_gradients(f, in);
       std::vector<Tensor> autograd = test::autograd_gradients(f, in);
@@ -157,6 +180,10 @@ TEST_CASE("bias_act names itself on bad input") {
                        "[bias_act] bias must be a [3] tensor of float32 on cpu, got [4] of float32", Error);
   CHECK_THROWS_WITH_AS(bias_act(randn({3}), randn({3}), FusedAct::Relu),
                        "[bias_act] expects an input [B, C, ...], got shape [3]", Error);
+  CHECK_THROWS_WITH_AS(add_act(randn({2, 3}), randn({3}), FusedAct::Relu),
+                       "[add_act] expects two tensors of one shape, dtype and device, got [2, 3] of "
+                       "float32 on cpu and [3] of float32 on cpu",
+                       Error);
 }
 
 // The same module with fusion on and off: outputs and parameter gradients agree.
@@ -203,6 +230,7 @@ TEST_CASE("modules give the same results with fusion on and off") {
     models::ResNet net(models::ResNetOptions{18, 3, {}});
     net.to(DType::Float64);
     compare_module("resnet18 train", net, {2, 3, 32, 32}, true, 1e-10);
+    compare_module("resnet18 eval", net, {2, 3, 32, 32}, false, 1e-10);
   }
   SUBCASE("EfficientNet-B0 (BN + SiLU pairs; eval: no stochastic depth)") {
     models::EfficientNetOptions o;
