@@ -7,6 +7,7 @@
 
 #include "engine/core/error.h"
 #include "engine/train/graph_plan.h"
+#include "kernels/backend.h"
 
 using msq::Shape;
 using msq::train::GraphPlan;
@@ -85,4 +86,8 @@ TEST_CASE("graph plan: invalidate captures again; an unreported capture is an er
   CHECK(p2.next(kFull) == StepRun::Capture);
   CHECK_THROWS_WITH_AS(p2.next(kFull), doctest::Contains("[cuda graph]"), msq::Error);
   CHECK_THROWS_AS(GraphPlan(true, 0), msq::Error);
+}
+
+TEST_CASE("graph plan: the CPU backend has no step graph, so its steps run eagerly") {
+  CHECK(msq::backend(msq::Device::cpu()).new_step_graph() == nullptr);
 }
