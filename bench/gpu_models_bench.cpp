@@ -10,9 +10,11 @@
 //
 // With --unfused, one more training row per model: TF32 with the fused BN + activation and
 // bias + activation kernels turned off (engine/nn/fusion.h), to measure what fusion gains.
+// With --graph, one more: "train tf32 graph", the TF32 step captured once in a CUDA graph and
+// replayed (train_graph_row below; --warmup must be at least 2 for timed replays only).
 //
 //   gpu_models_bench [--models resnet50,densenet121,efficientnet_b3] [--steps 10]
-//                    [--warmup 3] [--unfused] [--json out.json]
+//                    [--warmup 3] [--unfused] [--graph] [--json out.json]
 //
 // Prints one line per workload and a table last; --json writes {"rows": [{"workload",
 // "img_per_s", "ms"}]} for the PyTorch script's comparison. Exits 77 without a CUDA device.
@@ -45,6 +47,7 @@ struct Options {
   std::vector<std::string> models = {"resnet50", "densenet121", "efficientnet_b3"};
   int steps = 10, warmup = 3;
   bool unfused = false;
+  bool graph = false;
   int64_t train_batch = 32, infer_batch = 64, size = 224, classes = 1000;
   std::string json;
 };
@@ -119,6 +122,45 @@ Row train_row(const std::string& name, const std::string& precision, const Optio
   });
 }
 
+// TF32 training with the whole step captured in a CUDA graph (kernels/step_graph.h): one
+// eager warm-up step, the capture and its replay at the second call, replays from then on;
+// each step copies its batch into the graph's fixed input buffer first. The Adam bias
+// corrections stay those of the captured step (baked into the kernel arguments), which
+// changes no work: a timing row, not a training recipe. A failed capture fails the row.
+Row train_graph_row(const std::string& name, const Options& o) {
+  set_cuda_conv_tf32(true);
+  set_cuda_bf16(false);
+  auto m = make_model(name, o);
+  m->train();
+  Adam opt(m->trainable_parameters(), AdamOptions{1e-4});
+  TensorOptions on_gpu = TensorOptions(DType::Float32).with_device(Device::cuda());
+  manual_seed(1);
+  Tensor x[2] = {randn({o.train_batch, 3, o.size, o.size}, on_gpu),
+                 randn({o.train_batch, 3, o.size, o.size}, on_gpu)};
+  std::vector<int64_t> labels(size_t(o.train_batch));
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = int64_t(i * 37) % o.classes;
+  Tensor y = from_vector(labels, {o.train_batch}).to(Device::cuda());
+  Tensor input = zeros({o.train_batch, 3, o.size, o.size}, on_gpu);
+  std::unique_ptr<StepGraph> graph = backend(Device::cuda()).new_step_graph();
+  auto step = [&] {
+    opt.zero_grad();
+    Tensor loss = cross_entropy(m->forward(input), y);
+    loss.backward();
+    opt.step();
+  };
+  int calls = 0;
+  return measure(name + " train tf32 graph", o.train_batch, o, [&](int i) {
+    input.copy_(x[i % 2]);
+    if (!graph) fail("gpu_models_bench", "the CUDA backend gave no step graph");
+    if (calls++ == 0) {
+      graph->run_eager(step);
+      return;
+    }
+    if (!graph->captured() && !graph->capture(step)) fail("gpu_models_bench", graph->failure());
+    graph->replay();
+  });
+}
+
 Row inference_row(const std::string& name, const std::string& precision, const Options& o) {
   set_cuda_conv_tf32(false);
   set_cuda_bf16(precision == "bf16");
@@ -159,8 +201,9 @@ Options parse(int argc, char** argv) {
     else if (a == "--warmup") o.warmup = std::max(0, std::atoi(value().c_str()));
     else if (a == "--json") o.json = value();
     else if (a == "--unfused") o.unfused = true;
+    else if (a == "--graph") o.graph = true;
     else {
-      std::fprintf(stderr, "usage: gpu_models_bench [--models a,b] [--steps N] [--warmup N] [--unfused] [--json FILE]\n");
+      std::fprintf(stderr, "usage: gpu_models_bench [--models a,b] [--steps N] [--warmup N] [--unfused] [--graph] [--json FILE]\n");
       std::exit(2);
     }
   }
@@ -184,6 +227,7 @@ int main(int argc, char** argv) {
     }
     if (o.unfused) rows.push_back(train_row(name, "tf32", o, /*fused=*/false));
     nn::set_fuse_activations(fuse_before);
+    if (o.graph) rows.push_back(train_graph_row(name, o));
     rows.push_back(inference_row(name, "fp32", o));
     rows.push_back(inference_row(name, "bf16", o));
     backend(Device::cuda()).allocator().empty_cache();  // the next model starts clean

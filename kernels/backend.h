@@ -16,6 +16,7 @@
 #include "kernels/copy_stream.h"
 #include "kernels/op_kinds.h"
 #include "kernels/optim_operands.h"
+#include "kernels/step_graph.h"
 #include "kernels/strided_view.h"
 
 namespace msq {
@@ -36,6 +37,9 @@ class Backend {
   // A stream for host-to-device copies beside the compute (kernels/copy_stream.h). The
   // default copies synchronously through copy_from_host (common/sync_copy_stream.cpp).
   virtual std::unique_ptr<CopyStream> new_copy_stream();
+  // A graph to capture and replay a step (kernels/step_graph.h); nullptr (the default) when
+  // the backend has none and steps run eagerly.
+  virtual std::unique_ptr<StepGraph> new_step_graph() { return nullptr; }
   virtual void fill(const StridedView& dst, double value) = 0;
   // out[i] = start + i * step, out contiguous.
   virtual void arange(const StridedView& out, double start, double step) = 0;

@@ -96,8 +96,8 @@ section "tests"
 if [ -n "$bin" ]; then
   test_fail=0 test_skip=0 test_pass=0
   # The CUDA tests first; no new test starts after 150 s (the whole check stays < 8 min).
-  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test $bin/cuda_statevector_test"
-  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test -e /cuda_statevector_test); do
+  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test $bin/cuda_statevector_test $bin/cuda_step_graph_test"
+  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test -e /cuda_statevector_test -e /cuda_step_graph_test); do
     [ -e "$exe" ] || continue
     name=$(basename "$exe")
     if [ "$SECONDS" -gt 150 ]; then
@@ -224,8 +224,9 @@ models_table="$work/models_table.txt"
 if [ -n "$bin" ] && [ -x "$bin/gpu_models_bench" ]; then
   set +e
   # --unfused: one more row per model (TF32 training without the fused BN/bias + activation
-  # kernels), to see what fusion gains on this card.
-  timeout "$(cap 200)" "$bin/gpu_models_bench" --steps 10 --warmup 2 --unfused --json "$models_json" >"$work/msq_models.log" 2>&1
+  # kernels), to see what fusion gains on this card; --graph: one more (TF32 training with
+  # the step captured in a CUDA graph and replayed, "train tf32 graph").
+  timeout "$(cap 200)" "$bin/gpu_models_bench" --steps 10 --warmup 2 --unfused --graph --json "$models_json" >"$work/msq_models.log" 2>&1
   rc=$?
   set -e
   cat "$work/msq_models.log"

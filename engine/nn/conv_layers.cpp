@@ -87,7 +87,9 @@ Tensor BatchNorm2d::forward_act(const Tensor& x, FusedAct act) {
   if (is_training() && track_running_stats) {
     Tensor count = own_tensor(*this, "num_batches_tracked");
     NoGradGuard no_grad;
-    count.fill_(count.item() + 1);
+    // Counted on the device: no host read per layer and step (one would also make the step
+    // impossible to capture in a CUDA graph). The cumulative average (momentum < 0) reads it.
+    add_(count, scalar_tensor(1.0, count.options()));
     if (m < 0) m = 1.0 / count.item();
   }
   return batch_norm(x, own_tensor(*this, "weight"), own_tensor(*this, "bias"), rm, rv,

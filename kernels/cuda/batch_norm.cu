@@ -22,6 +22,7 @@
 #include "kernels/cuda/device_buffer.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -218,7 +219,7 @@ void launch_partials(const cuda::DeviceBuffer& partials, int64_t splits,
   }
   check(channels <= 65535, "batch_norm", channels, " channels exceed the grid's limit (65535)");
   dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(channels));
-  channel_partials_kernel<T><<<grid, kPartialThreads>>>(partials.as<double>(), in, batch, channels,
+  channel_partials_kernel<T><<<grid, kPartialThreads, 0, cuda::compute_stream()>>>(partials.as<double>(), in, batch, channels,
                                                         hw, std::max<int64_t>(per, 1));
   MSQ_CUDA_CHECK(cuda::launch_status());
 }
@@ -247,12 +248,12 @@ void CudaBackend::batch_norm_forward(const StridedView& y, const StridedView& sa
     if (training) {
       launch_partials<T>(partials, splits, {x.ptr<T>(), {}, nullptr}, batch, channels, hw);
     }
-    finish_stats_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
+    finish_stats_kernel<T><<<blocks_for_channels(channels), cuda::kThreads, 0, cuda::compute_stream()>>>(
         save_mean.ptr<T>(), save_invstd.ptr<T>(), partials.as<double>(), splits,
         running_mean.ptr<T>(), running_var.ptr<T>(), channels, n, training, momentum, eps);
     MSQ_CUDA_CHECK(cuda::launch_status());
     if (total == 0) return;
-    normalize_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
+    normalize_kernel<T><<<cuda::grid_for(total), cuda::kThreads, 0, cuda::compute_stream()>>>(
         y.ptr<T>(), x.ptr<T>(), save_mean.ptr<T>(), save_invstd.ptr<T>(), weight.ptr<T>(),
         bias.ptr<T>(), channels, hw, total, act);
     MSQ_CUDA_CHECK(cuda::launch_status());
@@ -277,12 +278,12 @@ void CudaBackend::batch_norm_backward(const StridedView& gx, const StridedView& 
     using T = cuda::tag_type<decltype(tag)>;
     const GradInputs<T> grad{gy.ptr<T>(), act, save_invstd.ptr<T>(), weight.ptr<T>(), bias.ptr<T>()};
     launch_partials<T>(partials, splits, {x.ptr<T>(), grad, save_mean.ptr<T>()}, batch, channels, hw);
-    finish_grad_kernel<T><<<blocks_for_channels(channels), cuda::kThreads>>>(
+    finish_grad_kernel<T><<<blocks_for_channels(channels), cuda::kThreads, 0, cuda::compute_stream()>>>(
         gweight.ptr<T>(), gbias.ptr<T>(), coef.as<T>(), partials.as<double>(), splits,
         weight.ptr<T>(), save_invstd.ptr<T>(), channels, n, training);
     MSQ_CUDA_CHECK(cuda::launch_status());
     if (!gx.data || total == 0) return;
-    input_grad_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
+    input_grad_kernel<T><<<cuda::grid_for(total), cuda::kThreads, 0, cuda::compute_stream()>>>(
         gx.ptr<T>(), grad, x.ptr<T>(), save_mean.ptr<T>(), coef.as<T>(), channels, hw, total);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });

@@ -3,6 +3,7 @@
 #include "kernels/cuda/bf16_cast.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq::cuda {
 
@@ -26,13 +27,13 @@ __global__ void from_bf16_kernel(float* dst, const uint16_t* src, int64_t n) {
 
 void cast_to_bf16(uint16_t* dst, const float* src, int64_t n) {
   if (n <= 0) return;
-  to_bf16_kernel<<<grid_for(n), kThreads>>>(dst, src, n);
+  to_bf16_kernel<<<grid_for(n), kThreads, 0, cuda::compute_stream()>>>(dst, src, n);
   MSQ_CUDA_CHECK(launch_status());
 }
 
 void cast_from_bf16(float* dst, const uint16_t* src, int64_t n) {
   if (n <= 0) return;
-  from_bf16_kernel<<<grid_for(n), kThreads>>>(dst, src, n);
+  from_bf16_kernel<<<grid_for(n), kThreads, 0, cuda::compute_stream()>>>(dst, src, n);
   MSQ_CUDA_CHECK(launch_status());
 }
 

@@ -9,6 +9,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -73,7 +74,7 @@ void CudaBackend::bias_act_forward(const StridedView& y, const StridedView& x,
   if (total == 0) return;
   cuda::dispatch_floating_types(x.dtype, "bias_act", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    bias_act_forward_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(
+    bias_act_forward_kernel<T><<<cuda::grid_for(total), cuda::kThreads, 0, cuda::compute_stream()>>>(
         y.ptr<T>(), x.ptr<T>(), bias.ptr<T>(), channels, hw, total, act);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
@@ -92,7 +93,7 @@ void CudaBackend::bias_act_backward(const StridedView& gx, const StridedView& gb
   }
   cuda::dispatch_floating_types(x.dtype, "bias_act_backward", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    bias_act_backward_kernel<T><<<static_cast<unsigned>(channels), cuda::kThreads>>>(
+    bias_act_backward_kernel<T><<<static_cast<unsigned>(channels), cuda::kThreads, 0, cuda::compute_stream()>>>(
         gx.ptr<T>(), gbias.ptr<T>(), gy.ptr<T>(), x.ptr<T>(), bias.ptr<T>(), batch, channels, hw,
         act);
     MSQ_CUDA_CHECK(cuda::launch_status());

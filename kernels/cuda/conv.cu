@@ -8,6 +8,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -61,7 +62,7 @@ void CudaBackend::conv2d_forward(const StridedView& y, const StridedView& x, con
   const int64_t channels = y.shape[1], hw = y.shape[2] * y.shape[3], total = numel4(y);
   cuda::dispatch_floating_types(y.dtype, "conv2d", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    add_bias_kernel<T><<<cuda::grid_for(total), cuda::kThreads>>>(y.ptr<T>(), bias.ptr<T>(),
+    add_bias_kernel<T><<<cuda::grid_for(total), cuda::kThreads, 0, cuda::compute_stream()>>>(y.ptr<T>(), bias.ptr<T>(),
                                                                   channels, hw, total);
   });
   MSQ_CUDA_CHECK(cuda::launch_status());
@@ -87,7 +88,7 @@ void CudaBackend::conv2d_backward_weight(const StridedView& gw, const StridedVie
     if (channels > 0) {
       cuda::dispatch_floating_types(gy.dtype, "conv2d_backward", [&](auto tag) {
         using T = cuda::tag_type<decltype(tag)>;
-        bias_grad_kernel<T><<<unsigned(channels), cuda::kThreads>>>(gbias.ptr<T>(), gy.ptr<T>(),
+        bias_grad_kernel<T><<<unsigned(channels), cuda::kThreads, 0, cuda::compute_stream()>>>(gbias.ptr<T>(), gy.ptr<T>(),
                                                                      batch, channels, hw);
       });
       MSQ_CUDA_CHECK(cuda::launch_status());

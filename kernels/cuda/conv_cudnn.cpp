@@ -37,6 +37,7 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cudnn_loader.h"
 #include "kernels/cuda/device_buffer.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq::cuda {
 
@@ -249,6 +250,12 @@ ConvPlan& plan_for(const Cudnn& api, const StridedView& x, const StridedView& w,
   return *it->second;
 }
 
+// The handle's stream is the calling thread's compute stream (stream.h): a graph capture's
+// stream or the legacy default one. Under plan_mutex.
+void follow_compute_stream(const Cudnn& api) {
+  MSQ_CUDA_CHECK(api.cudnnSetStream(api.handle, compute_stream()));
+}
+
 int64_t numel4(const StridedView& v) { return v.shape[0] * v.shape[1] * v.shape[2] * v.shape[3]; }
 
 // True when a float32 convolution should try bf16 (engine/core/precision.h).
@@ -369,6 +376,7 @@ bool cudnn_conv_forward(const StridedView& y, const StridedView& x, const Stride
   const Cudnn* api = cudnn();
   if (!api) return false;
   std::lock_guard<std::mutex> lock(plan_mutex());
+  follow_compute_stream(*api);
   return (want_bf16(x) && forward_pass(*api, y, x, w, p, true)) || forward_pass(*api, y, x, w, p, false);
 }
 
@@ -377,6 +385,7 @@ bool cudnn_conv_backward_input(const StridedView& gx, const StridedView& gy, con
   const Cudnn* api = cudnn();
   if (!api) return false;
   std::lock_guard<std::mutex> lock(plan_mutex());
+  follow_compute_stream(*api);
   return (want_bf16(gx) && backward_input_pass(*api, gx, gy, w, p, true)) ||
          backward_input_pass(*api, gx, gy, w, p, false);
 }
@@ -386,6 +395,7 @@ bool cudnn_conv_backward_weight(const StridedView& gw, const StridedView& gy, co
   const Cudnn* api = cudnn();
   if (!api) return false;
   std::lock_guard<std::mutex> lock(plan_mutex());
+  follow_compute_stream(*api);
   return (want_bf16(x) && backward_weight_pass(*api, gw, gy, x, p, true)) ||
          backward_weight_pass(*api, gw, gy, x, p, false);
 }

@@ -17,6 +17,7 @@
 #include "kernels/cuda/device_buffer.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq::cuda {
 
@@ -108,7 +109,7 @@ template <class T>
 void launch_im2col(T* col, const T* x, const ColShape& s, int64_t images) {
   const int64_t total = images * s.in_c * s.kh * s.kw * s.out_h * s.out_w;
   if (total == 0) return;
-  im2col_kernel<T><<<grid_for(total), kThreads>>>(col, x, s, total);
+  im2col_kernel<T><<<grid_for(total), kThreads, 0, cuda::compute_stream()>>>(col, x, s, total);
   MSQ_CUDA_CHECK(launch_status());
 }
 
@@ -116,7 +117,7 @@ template <class T>
 void launch_col2im(T* gx, const T* col, const ColShape& s, int64_t images) {
   const int64_t total = images * s.in_c * s.h * s.w;
   if (total == 0) return;
-  col2im_kernel<T><<<grid_for(total), kThreads>>>(gx, col, s, total);
+  col2im_kernel<T><<<grid_for(total), kThreads, 0, cuda::compute_stream()>>>(gx, col, s, total);
   MSQ_CUDA_CHECK(launch_status());
 }
 

@@ -6,6 +6,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/strided_loop.cuh"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -51,7 +52,7 @@ void CudaBackend::copy(const StridedView& dst, const StridedView& src) {
   if (dst.dtype == src.dtype && dst.is_contiguous() && src.is_contiguous()) {
     if (dst.data == src.data) return;
     MSQ_CUDA_CHECK(cudaMemcpyAsync(dst.data, src.data, static_cast<size_t>(n) * dtype_size(dst.dtype),
-                                   cudaMemcpyDeviceToDevice, 0));
+                                   cudaMemcpyDeviceToDevice, cuda::compute_stream()));
     return;
   }
   cuda::dispatch_all_types(dst.dtype, "copy", [&](auto dt) {
@@ -85,7 +86,7 @@ void CudaBackend::arange(const StridedView& out, double start, double step) {
   if (n == 0) return;
   cuda::dispatch_numeric_types(out.dtype, "arange", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    arange_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, start, step);
+    arange_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(out.ptr<T>(), n, start, step);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }

@@ -8,6 +8,8 @@
 //                                queued so far reads (a block the caching allocator handed
 //                                out again, or a batch buffer);
 //   record_copy / compute_waits  the compute reads the copied data only after the copy.
+// "The compute" is the calling thread's compute stream (stream.h): the legacy default stream,
+// or a CUDA graph's stream around its replay, which then waits for the batch's copy.
 // Events are created without timing (cheaper to record and wait on) and reused; a handle is
 // an index into events_. One stream per CopyStream, destroyed after its copies finish.
 #include <cuda_runtime.h>
@@ -18,6 +20,7 @@
 #include "engine/core/error.h"
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -27,6 +30,11 @@ class CudaCopyStream final : public CopyStream {
  public:
   CudaCopyStream() { MSQ_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
 
+  static cudaStream_t compute() {
+    cudaStream_t s = cuda::compute_stream();
+    return s ? s : cudaStreamLegacy;
+  }
+
   ~CudaCopyStream() override {
     cudaStreamSynchronize(stream_);  // no copy may outlive the buffers its caller frees next
     cudaStreamDestroy(stream_);
@@ -34,7 +42,7 @@ class CudaCopyStream final : public CopyStream {
     cudaGetLastError();
   }
 
-  Event record_compute() override { return record(cudaStreamLegacy); }
+  Event record_compute() override { return record(compute()); }
   void copy_waits(Event e) override { MSQ_CUDA_CHECK(cudaStreamWaitEvent(stream_, at(e), 0)); }
 
   void copy_from_host(void* dst, const void* src_host, size_t bytes) override {
@@ -45,7 +53,7 @@ class CudaCopyStream final : public CopyStream {
 
   Event record_copy() override { return record(stream_); }
   void compute_waits(Event e) override {
-    MSQ_CUDA_CHECK(cudaStreamWaitEvent(cudaStreamLegacy, at(e), 0));
+    MSQ_CUDA_CHECK(cudaStreamWaitEvent(compute(), at(e), 0));
   }
 
   bool done(Event e) override {

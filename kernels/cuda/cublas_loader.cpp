@@ -33,7 +33,8 @@ Loaded load() {
   if (!find_symbol(lib, "cublasCreate_v2", create, l.reason) ||
       !find_symbol(lib, "cublasSgemmStridedBatched", l.api.sgemm_strided_batched, l.reason) ||
       !find_symbol(lib, "cublasDgemmStridedBatched", l.api.dgemm_strided_batched, l.reason) ||
-      !find_symbol(lib, "cublasGetStatusString", l.api.status_string, l.reason)) {
+      !find_symbol(lib, "cublasGetStatusString", l.api.status_string, l.reason) ||
+      !find_symbol(lib, "cublasSetStream_v2", l.api.set_stream, l.reason)) {
     return l;
   }
   std::string optional_reason;  // a missing optional symbol is not an error

@@ -15,6 +15,7 @@ struct Cublas {
   decltype(&cublasSgemmStridedBatched) sgemm_strided_batched = nullptr;
   decltype(&cublasDgemmStridedBatched) dgemm_strided_batched = nullptr;
   decltype(&cublasGetStatusString) status_string = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;  // the compute stream (stream.h), per call
   // Mixed-precision products (bf16 operands, fp32 output; engine/core/precision.h): the C
   // entry point cublasGemmStridedBatchedEx (spelled out: C++ adds an overload, so decltype
   // would be ambiguous). Null when the library lacks it: bf16 mode then computes in fp32.

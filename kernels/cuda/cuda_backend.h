@@ -1,5 +1,6 @@
 // The CUDA backend: every Backend method as CUDA kernels (cuBLAS for GEMM), all queued on
-// the default stream of the current device, so kernels run in issue order and the host
+// the calling thread's compute stream (stream.h: the legacy default stream of the current
+// device, or a CUDA graph's blocking stream), so kernels run in issue order and the host
 // copies (cudaMemcpy) wait for them. Each group of methods lives in its own .cu file here.
 //
 // One device: the backend works on the current device (device 0 unless the program chose
@@ -20,6 +21,7 @@ class CudaBackend final : public Backend {
   void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
   void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
   std::unique_ptr<CopyStream> new_copy_stream() override;  // copy_stream.cpp
+  std::unique_ptr<StepGraph> new_step_graph() override;    // step_graph.cpp
   void fill(const StridedView& dst, double value) override;
   void arange(const StridedView& out, double start, double step) override;
 

@@ -35,6 +35,7 @@ Loaded load() {
   if (!find_symbol(lib, "cudnnCreate", create, l.reason) ||
       !find_symbol(lib, "cudnnGetVersion", get_version, l.reason) ||
       !find_symbol(lib, "cudnnGetErrorString", a.cudnnGetErrorString, l.reason) ||
+      !find_symbol(lib, "cudnnSetStream", a.cudnnSetStream, l.reason) ||
       !find_symbol(lib, "cudnnCreateTensorDescriptor", a.cudnnCreateTensorDescriptor, l.reason) ||
       !find_symbol(lib, "cudnnSetTensor4dDescriptor", a.cudnnSetTensor4dDescriptor, l.reason) ||
       !find_symbol(lib, "cudnnDestroyTensorDescriptor", a.cudnnDestroyTensorDescriptor, l.reason) ||

@@ -17,6 +17,7 @@ struct Cudnn {
   std::string library;  // the file that was opened
   // The entry points used (named as in cudnn.h).
   decltype(&::cudnnGetErrorString) cudnnGetErrorString = nullptr;
+  decltype(&::cudnnSetStream) cudnnSetStream = nullptr;  // the compute stream (stream.h), per call
   decltype(&::cudnnCreateTensorDescriptor) cudnnCreateTensorDescriptor = nullptr;
   decltype(&::cudnnSetTensor4dDescriptor) cudnnSetTensor4dDescriptor = nullptr;
   decltype(&::cudnnDestroyTensorDescriptor) cudnnDestroyTensorDescriptor = nullptr;
@@ -39,7 +40,7 @@ struct Cudnn {
   decltype(&::cudnnConvolutionBackwardFilter) cudnnConvolutionBackwardFilter = nullptr;
 };
 
-// The loaded library with a handle on the current device (default stream), or nullptr when
+// The loaded library with a handle on the current device, or nullptr when
 // none could be opened (cudnn_missing_reason() says why). Loads once; thread-safe.
 const Cudnn* cudnn();
 std::string cudnn_missing_reason();

@@ -15,6 +15,7 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cublas_loader.h"
 #include "kernels/cuda/cuda_backend.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -78,7 +79,7 @@ void gemm_fallback(const StridedView& c, const StridedView& a, const StridedView
   dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile), static_cast<unsigned>((m + kTile - 1) / kTile),
             static_cast<unsigned>(batch));
   check(grid.y <= 65535, "gemm", "too many rows (", m, ") for the fallback kernel");
-  gemm_tiled_kernel<T><<<grid, block>>>(c.ptr<T>(), a.ptr<T>(), b.ptr<T>(), m, n, k, c.strides[0],
+  gemm_tiled_kernel<T><<<grid, block, 0, cuda::compute_stream()>>>(c.ptr<T>(), a.ptr<T>(), b.ptr<T>(), m, n, k, c.strides[0],
                                         ldc, a.strides[0], a.strides[1], a.strides[2], b.strides[0],
                                         b.strides[1], b.strides[2], static_cast<T>(alpha),
                                         static_cast<T>(beta));
@@ -119,6 +120,8 @@ void CudaBackend::gemm(const StridedView& c, const StridedView& a, const Strided
   int cm = to_int(n, "N"), cn = to_int(m, "M"), ck = to_int(k, "K");
   int lda = to_int(oa.ld, "lda"), ldb = to_int(ob.ld, "ldb"), ldcc = to_int(ldc, "ldc");
   int count = to_int(batch, "batch");
+  // The handle follows the calling thread's compute stream (a graph capture's stream).
+  MSQ_CUDA_CHECK(api->set_stream(api->handle, cuda::compute_stream()));
   if (c.dtype == DType::Float32 && cuda_bf16() && api->gemm_strided_batched_ex && k > 0) {
     check(a.strides[0] >= 0 && b.strides[0] >= 0, "gemm", "negative batch stride");
     cuda::Bf16Buffer a16(a.ptr<float>(), span_of(a)), b16(b.ptr<float>(), span_of(b));

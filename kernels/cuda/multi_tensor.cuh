@@ -1,15 +1,17 @@
 // Multi-tensor launches (the idea of PyTorch's multi_tensor_apply): one kernel runs over a
 // list of tensors. The host writes a table of per-tensor entries (pointers, sizes, scalars)
 // and a list of (tensor, chunk) pairs, uploads both in one copy into a buffer from the
-// caching allocator, and launches one block per chunk. A block runs `op(entry, i)` for each
-// element i of its chunk.
+// caching allocator (capture-safe: graph_upload.h), and launches one block per chunk. A
+// block runs `op(entry, i)` for each element i of its chunk.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/device_buffer.h"
+#include "kernels/cuda/graph_upload.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq::cuda {
 
@@ -51,13 +53,14 @@ void launch_multi_tensor(const std::vector<Entry>& entries, Op op) {
   host.resize(entry_bytes);
   host.insert(host.end(), chunk_begin, chunk_begin + chunks.size() * sizeof(TensorChunk));
   DeviceBuffer table(host.size());
-  // A synchronous copy on the one stream: done before the kernel runs, the host block free
-  // to go; the table goes back to the cache after queueing (the next user runs later).
-  MSQ_CUDA_CHECK(cudaMemcpy(table.data(), host.data(), host.size(), cudaMemcpyHostToDevice));
+  // A synchronous copy (or, in a graph capture, kernel arguments: graph_upload.h): done
+  // before the kernel runs, the host block free to go; the table goes back to the cache
+  // after queueing (the next user runs later, on the same stream).
+  upload_to_device(table.data(), host.data(), host.size());
   const Entry* d_entries = table.as<Entry>();
   const TensorChunk* d_chunks =
       reinterpret_cast<const TensorChunk*>(table.as<unsigned char>() + entry_bytes);
-  multi_tensor_kernel<Entry, Op><<<static_cast<unsigned>(chunks.size()), kThreads>>>(
+  multi_tensor_kernel<Entry, Op><<<static_cast<unsigned>(chunks.size()), kThreads, 0, cuda::compute_stream()>>>(
       d_entries, d_chunks, op);
   MSQ_CUDA_CHECK(launch_status());
 }

@@ -7,6 +7,7 @@
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/multi_tensor.cuh"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -109,7 +110,7 @@ void CudaBackend::adam_step(const StridedView& param, const StridedView& grad,
   math::AdamScalars s = math::adam_scalars(lr, beta1, beta2, eps, weight_decay, decoupled, step);
   cuda::dispatch_floating_types(param.dtype, "adam", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    adam_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(param.ptr<T>(), grad.ptr<T>(),
+    adam_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(param.ptr<T>(), grad.ptr<T>(),
                                                           exp_avg.ptr<T>(), exp_avg_sq.ptr<T>(), n, s);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
@@ -124,7 +125,7 @@ void CudaBackend::sgd_step(const StridedView& param, const StridedView& grad,
   cuda::dispatch_floating_types(param.dtype, "sgd", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
     T* buf = momentum_buffer.data ? momentum_buffer.ptr<T>() : nullptr;
-    sgd_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(param.ptr<T>(), grad.ptr<T>(), buf, n, lr,
+    sgd_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(param.ptr<T>(), grad.ptr<T>(), buf, n, lr,
                                                          momentum, dampening, weight_decay,
                                                          nesterov, first);
     MSQ_CUDA_CHECK(cuda::launch_status());

@@ -9,6 +9,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -217,7 +218,7 @@ int64_t numel4(const StridedView& v) { return v.shape[0] * v.shape[1] * v.shape[
 template <class Kernel, class... Args>
 void launch(Kernel kernel, int64_t n, Args... args) {
   if (n == 0) return;
-  kernel<<<cuda::grid_for(n), cuda::kThreads>>>(args..., n);
+  kernel<<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(args..., n);
   MSQ_CUDA_CHECK(cuda::launch_status());
 }
 

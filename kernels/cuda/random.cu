@@ -5,6 +5,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -41,7 +42,7 @@ void CudaBackend::random_uniform(const StridedView& out, uint64_t seed, uint64_t
   if (n == 0) return;
   cuda::dispatch_floating_types(out.dtype, "uniform", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    uniform_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, seed, offset, low, high);
+    uniform_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(out.ptr<T>(), n, seed, offset, low, high);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }
@@ -53,7 +54,7 @@ void CudaBackend::random_normal(const StridedView& out, uint64_t seed, uint64_t 
   if (n == 0) return;
   cuda::dispatch_floating_types(out.dtype, "normal", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
-    normal_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(out.ptr<T>(), n, seed, offset, mean, stddev);
+    normal_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(out.ptr<T>(), n, seed, offset, mean, stddev);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
 }

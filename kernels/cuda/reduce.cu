@@ -13,6 +13,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -90,7 +91,7 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
     dim3 block(kColumnsX, kColumnsY);
     int64_t gy = outer < 65535 ? outer : 65535;
     dim3 grid(static_cast<unsigned>((inner + kColumnsX - 1) / kColumnsX), static_cast<unsigned>(gy));
-    reduce_columns_kernel<Op, T, A><<<grid, block>>>(out, x, outer, n, inner);
+    reduce_columns_kernel<Op, T, A><<<grid, block, 0, cuda::compute_stream()>>>(out, x, outer, n, inner);
     MSQ_CUDA_CHECK(cuda::launch_status());
     return;
   }
@@ -108,7 +109,7 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
     return static_cast<unsigned>(count < (int64_t(1) << 30) ? count : (int64_t(1) << 30));
   };
   if (chunks == 1) {
-    reduce_rows_kernel<Op, T, A, T><<<blocks_for(outer), threads>>>(out, x, outer, n, 1, n);
+    reduce_rows_kernel<Op, T, A, T><<<blocks_for(outer), threads, 0, cuda::compute_stream()>>>(out, x, outer, n, 1, n);
     MSQ_CUDA_CHECK(cuda::launch_status());
     return;
   }
@@ -116,10 +117,10 @@ void reduce_typed(T* out, const T* x, int64_t outer, int64_t n, int64_t inner) {
   Allocator& alloc = backend(Device::cuda()).allocator();
   size_t bytes = static_cast<size_t>(outer * chunks) * sizeof(A);
   A* partial = static_cast<A*>(alloc.allocate(bytes));
-  reduce_rows_kernel<Op, T, A, A><<<blocks_for(outer * chunks), threads>>>(partial, x, outer, n,
+  reduce_rows_kernel<Op, T, A, A><<<blocks_for(outer * chunks), threads, 0, cuda::compute_stream()>>>(partial, x, outer, n,
                                                                         chunks, chunk_len);
   MSQ_CUDA_CHECK(cuda::launch_status());
-  reduce_rows_kernel<Op, A, A, T><<<blocks_for(outer), cuda::threads_for_row(chunks)>>>(
+  reduce_rows_kernel<Op, A, A, T><<<blocks_for(outer), cuda::threads_for_row(chunks), 0, cuda::compute_stream()>>>(
       out, partial, outer, chunks, 1, chunks);
   MSQ_CUDA_CHECK(cuda::launch_status());
   alloc.deallocate(partial, bytes);  // stream order keeps it alive for the kernels above
@@ -179,7 +180,7 @@ void CudaBackend::argmax(const StridedView& index, const StridedView& x, int64_t
   cuda::dispatch_numeric_types(x.dtype, "argmax", [&](auto tag) {
     using T = cuda::tag_type<decltype(tag)>;
     unsigned blocks = static_cast<unsigned>(outputs < (int64_t(1) << 30) ? outputs : (int64_t(1) << 30));
-    argmax_kernel<T><<<blocks, cuda::threads_for_row(n)>>>(index.ptr<int64_t>(), x.ptr<T>(), outer,
+    argmax_kernel<T><<<blocks, cuda::threads_for_row(n), 0, cuda::compute_stream()>>>(index.ptr<int64_t>(), x.ptr<T>(), outer,
                                                            n, inner);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });

@@ -9,6 +9,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 
 namespace msq {
 
@@ -159,12 +160,12 @@ void CudaBackend::softmax(const StridedView& y, const StridedView& x, int64_t ou
     const T* xp = x.ptr<T>();
     if (inner == 1) {
       int threads = cuda::threads_for_row(n, 32, 512);
-      if (log) softmax_rows_kernel<T, true><<<row_blocks(outer), threads>>>(yp, xp, outer, n);
-      else softmax_rows_kernel<T, false><<<row_blocks(outer), threads>>>(yp, xp, outer, n);
+      if (log) softmax_rows_kernel<T, true><<<row_blocks(outer), threads, 0, cuda::compute_stream()>>>(yp, xp, outer, n);
+      else softmax_rows_kernel<T, false><<<row_blocks(outer), threads, 0, cuda::compute_stream()>>>(yp, xp, outer, n);
     } else {
       unsigned blocks = cuda::grid_for(outer * inner);
-      if (log) softmax_lanes_kernel<T, true><<<blocks, cuda::kThreads>>>(yp, xp, outer, n, inner);
-      else softmax_lanes_kernel<T, false><<<blocks, cuda::kThreads>>>(yp, xp, outer, n, inner);
+      if (log) softmax_lanes_kernel<T, true><<<blocks, cuda::kThreads, 0, cuda::compute_stream()>>>(yp, xp, outer, n, inner);
+      else softmax_lanes_kernel<T, false><<<blocks, cuda::kThreads, 0, cuda::compute_stream()>>>(yp, xp, outer, n, inner);
     }
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
@@ -180,12 +181,12 @@ void CudaBackend::softmax_grad(const StridedView& gx, const StridedView& g, cons
     const T *gp = g.ptr<T>(), *yp = y.ptr<T>();
     if (inner == 1) {
       int threads = cuda::threads_for_row(n, 32, 512);
-      if (log) softmax_grad_rows_kernel<T, true><<<row_blocks(outer), threads>>>(o, gp, yp, outer, n);
-      else softmax_grad_rows_kernel<T, false><<<row_blocks(outer), threads>>>(o, gp, yp, outer, n);
+      if (log) softmax_grad_rows_kernel<T, true><<<row_blocks(outer), threads, 0, cuda::compute_stream()>>>(o, gp, yp, outer, n);
+      else softmax_grad_rows_kernel<T, false><<<row_blocks(outer), threads, 0, cuda::compute_stream()>>>(o, gp, yp, outer, n);
     } else {
       unsigned blocks = cuda::grid_for(outer * inner);
-      if (log) softmax_grad_lanes_kernel<T, true><<<blocks, cuda::kThreads>>>(o, gp, yp, outer, n, inner);
-      else softmax_grad_lanes_kernel<T, false><<<blocks, cuda::kThreads>>>(o, gp, yp, outer, n, inner);
+      if (log) softmax_grad_lanes_kernel<T, true><<<blocks, cuda::kThreads, 0, cuda::compute_stream()>>>(o, gp, yp, outer, n, inner);
+      else softmax_grad_lanes_kernel<T, false><<<blocks, cuda::kThreads, 0, cuda::compute_stream()>>>(o, gp, yp, outer, n, inner);
     }
     MSQ_CUDA_CHECK(cuda::launch_status());
   });
@@ -202,7 +203,7 @@ void CudaBackend::nll_forward(const StridedView& loss, const StridedView& wsum,
     const T* w = weight.data ? weight.ptr<T>() : nullptr;
     int64_t ws = weight.data && weight.ndim > 0 ? weight.strides[0] : 1;
     int64_t ts = target.ndim > 0 ? target.strides[0] : 1;
-    nll_forward_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(
+    nll_forward_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(
         loss.ptr<T>(), wsum.ptr<T>(), logp.ptr<T>(), target.ptr<int64_t>(), ts, w, ws, n, c,
         ignore_index);
     MSQ_CUDA_CHECK(cuda::launch_status());
@@ -221,7 +222,7 @@ void CudaBackend::nll_backward(const StridedView& glogp, const StridedView& g,
     const T* w = weight.data ? weight.ptr<T>() : nullptr;
     int64_t ws = weight.data && weight.ndim > 0 ? weight.strides[0] : 1;
     int64_t ts = target.ndim > 0 ? target.strides[0] : 1;
-    nll_backward_kernel<T><<<cuda::grid_for(n), cuda::kThreads>>>(
+    nll_backward_kernel<T><<<cuda::grid_for(n), cuda::kThreads, 0, cuda::compute_stream()>>>(
         glogp.ptr<T>(), g.ptr<T>(), target.ptr<int64_t>(), ts, w, ws, n, c, ignore_index);
     MSQ_CUDA_CHECK(cuda::launch_status());
   });

@@ -12,6 +12,7 @@
 
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/launch.h"
+#include "kernels/cuda/stream.h"
 #include "kernels/strided_view.h"
 
 namespace msq::cuda {
@@ -111,11 +112,11 @@ void launch_elementwise(const std::array<const StridedView*, N>& views, const F&
   if (n == 0) return;
   StridedLayout<N> layout = make_layout<N>(views);
   if (layout.contiguous()) {
-    contiguous_kernel<N, F><<<grid_for(n), kThreads>>>(n, f);
+    contiguous_kernel<N, F><<<grid_for(n), kThreads, 0, cuda::compute_stream()>>>(n, f);
   } else if (n <= static_cast<int64_t>(UINT32_MAX)) {
-    strided_kernel<N, uint32_t, F><<<grid_for(n), kThreads>>>(n, layout, f);
+    strided_kernel<N, uint32_t, F><<<grid_for(n), kThreads, 0, cuda::compute_stream()>>>(n, layout, f);
   } else {
-    strided_kernel<N, uint64_t, F><<<grid_for(n), kThreads>>>(n, layout, f);
+    strided_kernel<N, uint64_t, F><<<grid_for(n), kThreads, 0, cuda::compute_stream()>>>(n, layout, f);
   }
   MSQ_CUDA_CHECK(cuda::launch_status());
 }
