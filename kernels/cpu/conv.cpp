@@ -62,7 +62,6 @@ int64_t rows_per_tile(const ConvGeometry& g) {
   return std::clamp<int64_t>(kColumnBudget / per_row, 1, g.out_h);
 }
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // col: [K = Cin_g * KH * KW, (oh1 - oh0) * Wo] for output rows [oh0, oh1) of one image's
 // group; x: [Cin_g, H, W]. `threaded`: split the rows of col over OpenMP threads.

@@ -16,7 +16,6 @@ namespace {
 // every channel block sweeps over it).
 constexpr int64_t kBandBudget = int64_t(1) << 16;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
@@ -97,11 +96,10 @@ void channel_vector_forward(float* y, const float* x, const float* w, const floa
   // Bands of output rows: as many as fit the budget, and enough bands for every thread.
   const int64_t in_row = g.in_cg * row_len;
   const int64_t fit_rows = std::max<int64_t>(kBandBudget / in_row, g.kh);
-  int64_t band_rows = std::clamp<int64_t>((fit_rows - g.kh) / sh + 1, 1, g.out_h);
-  const int64_t images = g.batch * g.groups, threads = omp_get_max_threads();
-  if (images * ceil_div(g.out_h, band_rows) < 2 * threads && images < threads)
-    band_rows = std::max<int64_t>(1, g.out_h / ceil_div(2 * threads, images));
-  const int64_t bands = ceil_div(g.out_h, band_rows);
+  const int64_t images = g.batch * g.groups;
+  const RowBands split =
+      split_output_rows(g.out_h, (fit_rows - g.kh) / sh + 1, images, omp_get_max_threads());
+  const int64_t band_rows = split.rows, bands = split.count;
   const int64_t max_rows = (band_rows - 1) * sh + g.kh;
   const int64_t in_hw = g.h * g.w, out_hw = g.out_h * g.out_w;
 

@@ -16,26 +16,14 @@
 #endif
 
 #include "kernels/cpu/conv_channel_vector_kernel.h"
+#include "kernels/cpu/float_vector_avx512.h"
 
 namespace msq::cpu {
 
-namespace {
-
-struct Avx512 {
-  using reg = __m512;
-  static constexpr int width = 16;
-  static reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
-  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
-  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
-};
-
-}  // namespace
-
 void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
                           int64_t y_step) {
-  if (pixel_step == 1) return channel_vector::block<Avx512, 2, 14, 7, 1>(b, y_row, y_step);
-  channel_vector::block<Avx512, 2, 14, 7, 2>(b, y_row, y_step);
+  if (pixel_step == 1) return channel_vector::block<Avx512Floats, 2, 14, 7, 1>(b, y_row, y_step);
+  channel_vector::block<Avx512Floats, 2, 14, 7, 2>(b, y_row, y_step);
 }
 
 }  // namespace msq::cpu

@@ -1,8 +1,10 @@
 // Pieces shared by the CPU convolution files: a row-major GEMM over CBLAS for float and
-// double, the output size of a convolution, and a growable per-thread scratch buffer.
+// double, the output size of a convolution, a growable per-thread scratch buffer, and the
+// split of output rows into bands that the direct kernels share.
 #pragma once
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -23,6 +25,22 @@ inline void gemm_rm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                     double* c, int64_t ldc) {
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Bands of output rows for the direct kernels, whose tasks are (image, group, band):
+// `fit` rows per band (what the caller's cache budget allows, clamped to [1, out_h]),
+// fewer where that would leave a thread with no task.
+struct RowBands {
+  int64_t rows;   // output rows per band (the last band may have fewer)
+  int64_t count;  // bands per image
+};
+inline RowBands split_output_rows(int64_t out_h, int64_t fit, int64_t images, int64_t threads) {
+  int64_t rows = std::clamp<int64_t>(fit, 1, out_h);
+  if (images * ceil_div(out_h, rows) < 2 * threads && images < threads)
+    rows = std::max<int64_t>(1, out_h / ceil_div(2 * threads, images));
+  return {rows, ceil_div(out_h, rows)};
 }
 
 // The geometry of one convolution, read from its views: x [B, Cin, H, W],

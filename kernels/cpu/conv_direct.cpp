@@ -38,7 +38,6 @@ constexpr int64_t kJoinedBandBudget = int64_t(1) << 17;
 // Readable floats past a joined-rows band: the last tile reads up to 3 vectors beyond.
 constexpr int64_t kJoinedSlack = 64;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 }  // namespace
@@ -230,11 +229,10 @@ void forward_joined_rows(float* y, const float* x, const float* packed, const fl
   const int64_t taps_per_oc = g.in_cg * g.kh * g.kw, blocks = ceil_div(g.out_cg, oc_block);
   const int64_t row_len = g.out_w + (g.kw - 1) / sw;
   const int64_t per_row = g.in_cg * sh * sw * row_len;  // band floats per output row
-  int64_t band_rows = std::clamp<int64_t>(kJoinedBandBudget / per_row, 1, g.out_h);
-  const int64_t images = g.batch * g.groups, threads = omp_get_max_threads();
-  if (images * ceil_div(g.out_h, band_rows) < 2 * threads && images < threads)
-    band_rows = std::max<int64_t>(1, g.out_h / ceil_div(2 * threads, images));
-  const int64_t bands = ceil_div(g.out_h, band_rows);
+  const int64_t images = g.batch * g.groups;
+  const RowBands split =
+      split_output_rows(g.out_h, kJoinedBandBudget / per_row, images, omp_get_max_threads());
+  const int64_t band_rows = split.rows, bands = split.count;
   const int64_t extra_rows = (g.kh - 1) / sh, max_t = band_rows + extra_rows;
   const int64_t band_size = g.in_cg * sh * sw * max_t * row_len + kJoinedSlack;
   const int64_t out_size = oc_block * band_rows * row_len;
@@ -321,11 +319,10 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
   // thread to have work.
   const int64_t in_row = g.in_cg * sw * row_len;
   const int64_t fit_rows = std::max<int64_t>(kBandBudget / in_row, g.kh);
-  int64_t band_rows = std::clamp<int64_t>((fit_rows - g.kh) / sh + 1, 1, g.out_h);
-  const int64_t images = g.batch * g.groups, threads = omp_get_max_threads();
-  if (images * ceil_div(g.out_h, band_rows) < 2 * threads && images < threads)
-    band_rows = std::max<int64_t>(1, g.out_h / ceil_div(2 * threads, images));
-  const int64_t bands = ceil_div(g.out_h, band_rows);
+  const int64_t images = g.batch * g.groups;
+  const RowBands split =
+      split_output_rows(g.out_h, (fit_rows - g.kh) / sh + 1, images, omp_get_max_threads());
+  const int64_t band_rows = split.rows, bands = split.count;
   const int64_t max_rows = (band_rows - 1) * sh + g.kh;
   const int64_t in_hw = g.h * g.w, out_hw = g.out_h * g.out_w;
 

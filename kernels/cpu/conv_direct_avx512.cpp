@@ -18,45 +18,26 @@
 #endif
 
 #include "kernels/cpu/conv_direct_kernel.h"
+#include "kernels/cpu/float_vector_avx512.h"
 
 namespace msq::cpu {
 
-namespace {
-
-struct Avx512 {
-  using reg = __m512;
-  static constexpr int width = 16;
-  static reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
-  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
-  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
-  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
-};
-
-struct Avx512Narrow {
-  using reg = __m256;
-  static constexpr int width = 8;
-  static reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static reg broadcast(const float* p) { return _mm256_set1_ps(*p); }
-  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
-  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
-  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
-};
-
-}  // namespace
-
-void direct_conv_block_avx512(const DirectConvBlock& b) { direct::conv_block<Avx512, Avx512Narrow, 8, 3>(b); }
-void depthwise_plane_avx512(const DepthwisePlane& p) { direct::depthwise_plane<Avx512, Avx512Narrow, 4, 3>(p); }
+void direct_conv_block_avx512(const DirectConvBlock& b) {
+  direct::conv_block<Avx512Floats, Avx512NarrowFloats, 8, 3>(b);
+}
+void depthwise_plane_avx512(const DepthwisePlane& p) {
+  direct::depthwise_plane<Avx512Floats, Avx512NarrowFloats, 4, 3>(p);
+}
 void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy, int64_t ld,
                                         float* sums) {
-  direct::depthwise_weight_grad_plane<Avx512>(p, gy, ld, sums);
+  direct::depthwise_weight_grad_plane<Avx512Floats>(p, gy, ld, sums);
 }
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors) {
   switch (vectors) {
-    case 1: return direct::weight_grad_block<Avx512, 1>(b);
-    case 2: return direct::weight_grad_block<Avx512, 2>(b);
-    case 3: return direct::weight_grad_block<Avx512, 3>(b);
-    default: return direct::weight_grad_block<Avx512, 4>(b);
+    case 1: return direct::weight_grad_block<Avx512Floats, 1>(b);
+    case 2: return direct::weight_grad_block<Avx512Floats, 2>(b);
+    case 3: return direct::weight_grad_block<Avx512Floats, 3>(b);
+    default: return direct::weight_grad_block<Avx512Floats, 4>(b);
   }
 }
 

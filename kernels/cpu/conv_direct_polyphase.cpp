@@ -24,7 +24,6 @@ namespace msq::cpu {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // A padded band of gy holds about this many floats (as the forward's bands).
 constexpr int64_t kPolyphaseBandBudget = int64_t(1) << 16;

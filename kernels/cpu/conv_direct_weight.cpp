@@ -22,7 +22,6 @@ namespace msq::cpu {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 // A band's shifted input and transposed gy together hold about this many floats (512 KB:
