@@ -98,6 +98,24 @@ Row measure(const std::string& workload, int64_t batch, const Options& o,
   return r;
 }
 
+// Two fixed random training batches on the GPU (alternated, so no step reads a batch the
+// previous one just wrote) and their labels. x: [train_batch, 3, size, size], y: [train_batch].
+struct TrainBatches {
+  Tensor x[2];
+  Tensor y;
+};
+
+TrainBatches train_batches(const Options& o) {
+  TensorOptions on_gpu = TensorOptions(DType::Float32).with_device(Device::cuda());
+  manual_seed(1);
+  TrainBatches b;
+  for (Tensor& x : b.x) x = randn({o.train_batch, 3, o.size, o.size}, on_gpu);
+  std::vector<int64_t> labels(size_t(o.train_batch));
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = int64_t(i * 37) % o.classes;
+  b.y = from_vector(labels, {o.train_batch}).to(Device::cuda());
+  return b;
+}
+
 // precision: "fp32" (TF32 off), "tf32" or "bf16" (TF32 on for anything bf16 leaves in fp32).
 Row train_row(const std::string& name, const std::string& precision, const Options& o, bool fused) {
   set_cuda_conv_tf32(precision != "fp32");
@@ -106,13 +124,9 @@ Row train_row(const std::string& name, const std::string& precision, const Optio
   auto m = make_model(name, o);
   m->train();
   Adam opt(m->trainable_parameters(), AdamOptions{1e-4});
-  TensorOptions on_gpu = TensorOptions(DType::Float32).with_device(Device::cuda());
-  manual_seed(1);
-  Tensor x[2] = {randn({o.train_batch, 3, o.size, o.size}, on_gpu),
-                 randn({o.train_batch, 3, o.size, o.size}, on_gpu)};
-  std::vector<int64_t> labels(size_t(o.train_batch));
-  for (size_t i = 0; i < labels.size(); ++i) labels[i] = int64_t(i * 37) % o.classes;
-  Tensor y = from_vector(labels, {o.train_batch}).to(Device::cuda());
+  const TrainBatches batches = train_batches(o);
+  const Tensor* x = batches.x;
+  const Tensor& y = batches.y;
   const std::string label = name + " train " + precision + (fused ? "" : " unfused");
   return measure(label, o.train_batch, o, [&](int i) {
     opt.zero_grad();
@@ -133,13 +147,10 @@ Row train_graph_row(const std::string& name, const Options& o) {
   auto m = make_model(name, o);
   m->train();
   Adam opt(m->trainable_parameters(), AdamOptions{1e-4});
+  const TrainBatches batches = train_batches(o);
+  const Tensor* x = batches.x;
+  const Tensor& y = batches.y;
   TensorOptions on_gpu = TensorOptions(DType::Float32).with_device(Device::cuda());
-  manual_seed(1);
-  Tensor x[2] = {randn({o.train_batch, 3, o.size, o.size}, on_gpu),
-                 randn({o.train_batch, 3, o.size, o.size}, on_gpu)};
-  std::vector<int64_t> labels(size_t(o.train_batch));
-  for (size_t i = 0; i < labels.size(); ++i) labels[i] = int64_t(i * 37) % o.classes;
-  Tensor y = from_vector(labels, {o.train_batch}).to(Device::cuda());
   Tensor input = zeros({o.train_batch, 3, o.size, o.size}, on_gpu);
   std::unique_ptr<StepGraph> graph = backend(Device::cuda()).new_step_graph();
   auto step = [&] {
