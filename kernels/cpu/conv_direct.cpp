@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu/conv_banded_forward.h"
 #include "kernels/cpu/conv_channel_vector.h"
 
 namespace msq::cpu {
@@ -29,9 +30,6 @@ ConvAlgorithm algorithm_from_environment() {
 
 std::atomic<int> forced_algorithm{int(algorithm_from_environment())};
 
-// A padded band holds about this many floats (256 KB: it stays in L2 while every output
-// channel block sweeps over it).
-constexpr int64_t kBandBudget = int64_t(1) << 16;
 // A joined-rows band (forward_joined_rows): larger, so that its run of positions wastes
 // little of its last register tile (512 KB).
 constexpr int64_t kJoinedBandBudget = int64_t(1) << 17;
@@ -104,6 +102,21 @@ void pack_weight_blocks(float* packed, float* packed_bias, const float* w, const
       for (int64_t o = valid; o < oc_block; ++o) dst[o] = 0.0f;
     }
   }
+}
+
+PackedConvWeights pack_group_weights(const float* w, const float* bias, const ConvGeometry& g,
+                                     int64_t oc_block) {
+  const int64_t taps_per_oc = g.in_cg * g.kh * g.kw, blocks = ceil_div(g.out_cg, oc_block);
+  // Every element is written by the packing (zeros past each group's Cout).
+  const int64_t packed_size = g.groups * blocks * taps_per_oc * oc_block;
+  float* const packed = scratch<float>(size_t(packed_size + g.groups * blocks * oc_block), 1);
+  float* const packed_bias = packed + packed_size;
+  for (int64_t gr = 0; gr < g.groups; ++gr) {
+    pack_weight_blocks(packed + gr * blocks * taps_per_oc * oc_block,
+                       packed_bias + gr * blocks * oc_block, w + gr * g.out_cg * taps_per_oc,
+                       bias ? bias + gr * g.out_cg : nullptr, g.out_cg, taps_per_oc, oc_block);
+  }
+  return {packed, packed_bias};
 }
 
 namespace {
@@ -299,57 +312,12 @@ void direct_conv_forward(float* y, const float* x, const float* w, const float* 
   const SimdLevel level = simd_level();
   const int64_t oc_block = direct_conv_oc_block(level);
   auto block_kernel = level == SimdLevel::avx512 ? direct_conv_block_avx512 : direct_conv_block_avx2;
-  const int64_t sh = p.stride_h, sw = p.stride_w;
-  const int64_t taps_per_oc = g.in_cg * g.kh * g.kw, blocks = ceil_div(g.out_cg, oc_block);
-  const int64_t row_len = padded_row_len(g.out_w, g.kw, sw);
-
-  // Packed weights and biases of every group.
-  std::vector<float> packed(size_t(g.groups * blocks * taps_per_oc * oc_block));
-  std::vector<float> packed_bias(size_t(g.groups * blocks * oc_block));
-  for (int64_t gr = 0; gr < g.groups; ++gr) {
-    pack_weight_blocks(packed.data() + gr * blocks * taps_per_oc * oc_block,
-                 packed_bias.data() + gr * blocks * oc_block, w + gr * g.out_cg * taps_per_oc,
-                 bias ? bias + gr * g.out_cg : nullptr, g.out_cg, taps_per_oc, oc_block);
-  }
+  const PackedConvWeights packed = pack_group_weights(w, bias, g, oc_block);
   if (g.out_w % 8 != 0)
-    return forward_joined_rows(y, x, packed.data(), packed_bias.data(), g, p, oc_block,
-                               block_kernel);
-
-  // Bands of output rows: as many rows as fit the budget, and enough bands for every
-  // thread to have work.
-  const int64_t in_row = g.in_cg * sw * row_len;
-  const int64_t fit_rows = std::max<int64_t>(kBandBudget / in_row, g.kh);
-  const int64_t images = g.batch * g.groups;
-  const RowBands split =
-      split_output_rows(g.out_h, (fit_rows - g.kh) / sh + 1, images, omp_get_max_threads());
-  const int64_t band_rows = split.rows, bands = split.count;
-  const int64_t max_rows = (band_rows - 1) * sh + g.kh;
-  const int64_t in_hw = g.h * g.w, out_hw = g.out_h * g.out_w;
-
-  // Static scheduling over (image, group, band): deterministic, and each output element
-  // is written by exactly one task.
-#pragma omp parallel for schedule(static) if (images * bands > 1)
-  for (int64_t t = 0; t < images * bands; ++t) {
-    const int64_t img = t / bands, band = t % bands, b = img / g.groups, gr = img % g.groups;
-    const int64_t oh0 = band * band_rows, oh1 = std::min(oh0 + band_rows, g.out_h);
-    const int64_t rows = (oh1 - oh0 - 1) * sh + g.kh;
-    float* buf = scratch<float>(size_t(g.in_cg * max_rows * sw * row_len));
-    fill_band(buf, x + (b * g.in_c + gr * g.in_cg) * in_hw, g.in_cg, g.h, g.w, oh0 * sh - p.pad_h,
-              rows, sw, row_len, p.pad_w);
-    const PaddedBand layout = band_layout(buf, rows, g.kw, sw, row_len);
-    thread_local std::vector<int64_t> offsets;
-    patch_offsets(offsets, layout, g.in_cg, g.kh, g.kw);
-    DirectConvBlock blk{layout,  sh,     offsets.data(), taps_per_oc, nullptr, nullptr, nullptr,
-                        out_hw,  oh1 - oh0, g.out_w,     0};
-    for (int64_t ob = 0; ob < blocks; ++ob) {
-      const int64_t oc0 = ob * oc_block;
-      blk.weights = packed.data() + (gr * blocks + ob) * taps_per_oc * oc_block;
-      blk.bias = packed_bias.data() + (gr * blocks + ob) * oc_block;
-      blk.y = y + (b * g.out_c + gr * g.out_cg + oc0) * out_hw + oh0 * g.out_w;
-      blk.valid_oc = std::min(oc_block, g.out_cg - oc0);
-      block_kernel(blk);
-    }
-  }
+    return forward_joined_rows(y, x, packed.weights, packed.bias, g, p, oc_block, block_kernel);
+  const int64_t sw = p.stride_w;
+  banded_forward(y, x, packed, g, p, oc_block, padded_row_len(g.out_w, g.kw, sw), sw, 0,
+                 block_kernel);
 }
 
 bool direct_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {
