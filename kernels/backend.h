@@ -195,7 +195,7 @@ class Backend {
   virtual void add_act_forward(const StridedView& y, const StridedView& a, const StridedView& b,
                                FusedAct act) {
     binary(BinaryOp::Add, y, a, b);
-    if (act != FusedAct::None) unary(act == FusedAct::Silu ? UnaryOp::Silu : UnaryOp::Relu, y, y, 0, 0);
+    if (act != FusedAct::None) unary(unary_op_of(act), y, y, 0, 0);
   }
   // y: [B, C, Ho, Wo], indices: int64 [B, C, Ho, Wo] (flat h * W + w of the maximum in x).
   virtual void max_pool2d_forward(const StridedView& /*y*/, const StridedView& /*indices*/,

@@ -23,6 +23,11 @@ enum class ReduceOp { Sum, Max, Min };
 // Backward kernels recompute z from their inputs, so only x (not y) is kept.
 enum class FusedAct { None, Relu, Silu };
 
+// The unary op a fused activation applies (not for None).
+inline UnaryOp unary_op_of(FusedAct act) {
+  return act == FusedAct::Silu ? UnaryOp::Silu : UnaryOp::Relu;
+}
+
 const char* unary_op_name(UnaryOp op);
 const char* binary_op_name(BinaryOp op);
 const char* fused_act_name(FusedAct act);

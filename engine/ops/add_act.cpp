@@ -6,12 +6,6 @@
 
 namespace msq {
 
-namespace {
-
-UnaryOp unary_of(FusedAct act) { return act == FusedAct::Silu ? UnaryOp::Silu : UnaryOp::Relu; }
-
-}  // namespace
-
 // a, b, y: [*] (one shape)
 Tensor add_act(const Tensor& a, const Tensor& b, FusedAct act) {
   const char* op = "add_act";
@@ -24,13 +18,15 @@ Tensor add_act(const Tensor& a, const Tensor& b, FusedAct act) {
   Tensor ad = a.detach().contiguous(), bd = b.detach().contiguous();
   Tensor y = Tensor::empty(a.shape(), a.options());
   if (y.numel() > 0) {
-    backend(a.device()).add_act_forward(y.view_for_kernel(), ad.view_for_kernel(), bd.view_for_kernel(), act);
+    backend(a.device()).add_act_forward(y.view_for_kernel(), ad.view_for_kernel(),
+                                        bd.view_for_kernel(), act);
   }
   if (!any_requires_grad({a, b})) return y;
   const bool need_a = a.requires_grad(), need_b = b.requires_grad();
   Tensor yd = y.detach();
   // SiLU's derivative needs z = a + b (recomputed); ReLU's reads y (y > 0 exactly where z > 0).
-  Tensor ad_kept = act == FusedAct::Silu ? ad : Tensor(), bd_kept = act == FusedAct::Silu ? bd : Tensor();
+  const bool silu = act == FusedAct::Silu;
+  Tensor ad_kept = silu ? ad : Tensor(), bd_kept = silu ? bd : Tensor();
   record_backward(op, {a, b}, {y}, [=](const std::vector<Tensor>& gs) {
     Tensor g = gs[0];
     Tensor gz = g;
@@ -38,7 +34,7 @@ Tensor add_act(const Tensor& a, const Tensor& b, FusedAct act) {
       Tensor z = act == FusedAct::Silu ? add(ad_kept, bd_kept) : yd;
       gz = Tensor::empty(yd.shape(), yd.options());
       if (gz.numel() > 0) {
-        backend(gz.device()).unary_grad(unary_of(act), gz.view_for_kernel(), g.view_for_kernel(),
+        backend(gz.device()).unary_grad(unary_op_of(act), gz.view_for_kernel(), g.view_for_kernel(),
                                         z.view_for_kernel(), yd.view_for_kernel(), 0, 0);
       }
     }
