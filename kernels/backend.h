@@ -102,11 +102,16 @@ class Backend {
                         const StridedView& momentum_buffer, double lr, double momentum,
                         double dampening, double weight_decay, bool nesterov, bool first) = 0;
   // The same steps over many tensors at once (one parameter group's tensors of one dtype),
-  // each with its own step number or `first` flag. The defaults loop over the single-tensor
-  // methods; a GPU backend runs the whole list in a few launches, bit for bit as the loop.
+  // each with its own step number or `first` flag, or in the staged form (optim_operands.h:
+  // the per-step scalars read from device memory when the kernel runs, for CUDA graphs). The
+  // defaults loop over the single-tensor methods and take the plain form only; the CPU reads
+  // staged scalars in place, a GPU backend runs the whole list in a few launches, bit for bit
+  // as the loop.
   virtual void adam_step_multi(const std::vector<AdamOperands>& tensors, double lr, double beta1,
                                double beta2, double eps, double weight_decay, bool decoupled) {
     for (const AdamOperands& t : tensors) {
+      check(t.staged.data == nullptr, "adam", "staged scalars are not supported on the ", name(),
+            " backend");
       adam_step(t.param, t.grad, t.exp_avg, t.exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
                 decoupled, t.step);
     }
@@ -114,6 +119,8 @@ class Backend {
   virtual void sgd_step_multi(const std::vector<SgdOperands>& tensors, double lr, double momentum,
                               double dampening, double weight_decay, bool nesterov) {
     for (const SgdOperands& t : tensors) {
+      check(t.staged_lr.data == nullptr, "sgd", "a staged learning rate is not supported on the ",
+            name(), " backend");
       sgd_step(t.param, t.grad, t.momentum_buffer, lr, momentum, dampening, weight_decay,
                nesterov, t.first);
     }
