@@ -131,11 +131,14 @@ class Backend {
   }
 
   // ---- random numbers (counter-based: the same stream on every backend) ----------------
-  // out contiguous float; element i draws from Philox(seed, offset + i).
-  virtual void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                              double high) = 0;
-  virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                             double stddev) = 0;
+  // out contiguous float; element i draws from Philox(seed, base + offset + i), where base is
+  // base_offset[0] (int64 [1] on this device, read when the kernel runs: a replayed CUDA graph
+  // draws from the value written before the replay; engine/core/device_random.h), or 0 when
+  // base_offset.data is null.
+  virtual void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                              const StridedView& base_offset, double low, double high) = 0;
+  virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                             const StridedView& base_offset, double mean, double stddev) = 0;
 
   // ---- convolution, normalisation, pooling (issue 3) -----------------------------------
   // Every view here is contiguous NCHW (weights [Cout, Cin / groups, KH, KW]) and float32 or

@@ -61,10 +61,10 @@ class CpuBackend final : public Backend {
                       double dampening, double weight_decay, bool nesterov) override;
 
   // random.cpp
-  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                      double high) override;
-  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                     double stddev) override;
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                      const StridedView& base_offset, double low, double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                     const StridedView& base_offset, double mean, double stddev) override;
   // ---- convolution, normalisation, pooling (issue 3) -----------------------------------
   // conv.cpp, conv_depthwise.cpp
   void conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,

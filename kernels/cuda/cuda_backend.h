@@ -70,10 +70,10 @@ class CudaBackend final : public Backend {
   void fill_multi(const std::vector<StridedView>& dsts, double value) override;
 
   // random.cu
-  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                      double high) override;
-  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                     double stddev) override;
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                      const StridedView& base_offset, double low, double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                     const StridedView& base_offset, double mean, double stddev) override;
 
   // conv.cu (cuDNN in conv_cudnn.cpp, im2col + GEMM in conv_im2col.cu)
   void conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,
