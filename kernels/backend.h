@@ -40,6 +40,9 @@ class Backend {
   // A graph to capture and replay a step (kernels/step_graph.h); nullptr (the default) when
   // the backend has none and steps run eagerly.
   virtual std::unique_ptr<StepGraph> new_step_graph() { return nullptr; }
+  // True while the calling thread records a step graph: a host read of device memory would end
+  // the capture, so front-ends skip their host-side checks of device data then.
+  virtual bool capturing() const { return false; }
   virtual void fill(const StridedView& dst, double value) = 0;
   // out[i] = start + i * step, out contiguous.
   virtual void arange(const StridedView& out, double start, double step) = 0;

@@ -22,6 +22,7 @@ class CudaBackend final : public Backend {
   void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
   std::unique_ptr<CopyStream> new_copy_stream() override;  // copy_stream.cpp
   std::unique_ptr<StepGraph> new_step_graph() override;    // step_graph.cpp
+  bool capturing() const override;                        // step_graph.cpp
   void fill(const StridedView& dst, double value) override;
   void arange(const StridedView& out, double start, double step) override;
 
