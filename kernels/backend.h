@@ -34,6 +34,13 @@ class Backend {
   // Contiguous bytes between this device and the host.
   virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
   virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
+  // A few host bytes (up to some KiB) to this device, queued in order with the kernels: the
+  // host may reuse src at once and does not wait for earlier work (CUDA: the bytes travel as
+  // kernel arguments). For the values a replayed CUDA graph reads (staged optimiser scalars,
+  // random bases). The default is copy_from_host.
+  virtual void write_from_host(void* dst, const void* src_host, size_t bytes) {
+    copy_from_host(dst, src_host, bytes);
+  }
   // A stream for host-to-device copies beside the compute (kernels/copy_stream.h). The
   // default copies synchronously through copy_from_host (common/sync_copy_stream.cpp).
   virtual std::unique_ptr<CopyStream> new_copy_stream();

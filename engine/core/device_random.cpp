@@ -2,6 +2,7 @@
 #include "engine/core/device_random.h"
 
 #include "engine/core/rng.h"
+#include "kernels/backend.h"
 
 namespace msq {
 
@@ -13,7 +14,8 @@ DeviceRandomBase::DeviceRandomBase(Device device)
     : base_(zeros({1}, TensorOptions(DType::Int64).with_device(device))) {}
 
 void DeviceRandomBase::write(uint64_t value) {
-  base_.copy_(from_vector<int64_t>({static_cast<int64_t>(value)}, {1}));
+  const int64_t v = static_cast<int64_t>(value);
+  backend(base_.device()).write_from_host(base_.raw_data(), &v, sizeof v);
 }
 
 DeviceRandomScope::DeviceRandomScope(const DeviceRandomBase& base)

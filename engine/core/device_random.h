@@ -26,7 +26,8 @@ class DeviceRandomBase {
   explicit DeviceRandomBase(Device device);
   const Tensor& tensor() const { return base_; }
   Device device() const { return base_.device(); }
-  // base[0] = value, from the host (a synchronous copy: not inside a capture).
+  // base[0] = value, from the host: queued with the kernels (Backend::write_from_host), never
+  // inside a capture (the value would be baked into the graph).
   void write(uint64_t value);
 
  private:

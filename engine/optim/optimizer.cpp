@@ -105,7 +105,9 @@ void Optimizer::write_staged(const std::vector<double>& values, const Shape& sha
     staged_values_ = zeros(shape, TensorOptions(DType::Float64).with_device(device));
   }
   check(staged_values_.shape() == shape, op, "the staged values changed shape");
-  staged_values_.copy_(from_vector<double>(values, shape));
+  // Queued with the kernels (the host does not wait for the previous step).
+  backend(staged_values_.device())
+      .write_from_host(staged_values_.raw_data(), values.data(), values.size() * sizeof(double));
 }
 
 StridedView Optimizer::staged_row(int64_t row, const char* op) const {

@@ -43,8 +43,9 @@ class Optimizer {
   // The staged form (above); every parameter on one device. Off by default.
   void set_staged(bool staged) { staged_ = staged; }
   bool staged() const { return staged_; }
-  // Staged form: counts the next step and writes its scalars to the device (a synchronous
-  // copy: call it before the step or the graph replay, never inside a capture).
+  // Staged form: counts the next step and writes its scalars to the device (queued with the
+  // kernels, Backend::write_from_host: call it before the step or the graph replay, never
+  // inside a capture, which would bake the values into the graph).
   virtual void stage() = 0;
   // Per-parameter state ("<group>.<index>.<name>") and step counts, for checkpoints.
   virtual std::map<std::string, Tensor> state() const = 0;

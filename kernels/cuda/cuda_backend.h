@@ -20,6 +20,7 @@ class CudaBackend final : public Backend {
   void copy(const StridedView& dst, const StridedView& src) override;
   void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
   void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
+  void write_from_host(void* dst, const void* src_host, size_t bytes) override;
   std::unique_ptr<CopyStream> new_copy_stream() override;  // copy_stream.cpp
   std::unique_ptr<StepGraph> new_step_graph() override;    // step_graph.cpp
   bool capturing() const override;                        // step_graph.cpp
