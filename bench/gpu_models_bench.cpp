@@ -31,6 +31,7 @@
 #include "engine/msq.h"
 #include "device_timing.h"
 #include "engine/nn/nn.h"
+#include "engine/train/graph_step.h"
 #include "kernels/backend.h"
 #include "models/registry.h"
 
@@ -136,11 +137,12 @@ Row train_row(const std::string& name, const std::string& precision, const Optio
   });
 }
 
-// TF32 training with the whole step captured in a CUDA graph (kernels/step_graph.h): one
-// eager warm-up step, the capture and its replay at the second call, replays from then on;
-// each step copies its batch into the graph's fixed input buffer first. The Adam bias
-// corrections stay those of the captured step (baked into the kernel arguments), which
-// changes no work: a timing row, not a training recipe. A failed capture fails the row.
+// TF32 training with the whole step captured in a CUDA graph, as msq-train --cuda-graph runs
+// it (engine/train/graph_step.h): one eager warm-up step, the capture and its replay at the
+// second call, replays from then on; each step copies its batch into the graph's fixed input
+// buffers and stages Adam's learning rate and bias corrections (the staged optimiser form)
+// and the dropout offset on the device first, so the row times a correct training step. A
+// failed capture fails the row.
 Row train_graph_row(const std::string& name, const Options& o) {
   set_cuda_conv_tf32(true);
   set_cuda_bf16(false);
@@ -150,25 +152,19 @@ Row train_graph_row(const std::string& name, const Options& o) {
   const TrainBatches batches = train_batches(o);
   const Tensor* x = batches.x;
   const Tensor& y = batches.y;
-  TensorOptions on_gpu = TensorOptions(DType::Float32).with_device(Device::cuda());
-  Tensor input = zeros({o.train_batch, 3, o.size, o.size}, on_gpu);
-  std::unique_ptr<StepGraph> graph = backend(Device::cuda()).new_step_graph();
-  auto step = [&] {
+  auto step = [&](const Tensor& input, const Tensor& labels) {
     opt.zero_grad();
-    Tensor loss = cross_entropy(m->forward(input), y);
+    Tensor loss = cross_entropy(m->forward(input), labels);
     loss.backward();
     opt.step();
+    return train::StepOutputs{loss.detach(), Tensor()};
   };
-  int calls = 0;
+  std::unique_ptr<StepGraph> graph = backend(Device::cuda()).new_step_graph();
+  if (!graph) fail("gpu_models_bench", "the CUDA backend gave no step graph");
+  train::GraphStep graph_step(step, opt, std::move(graph));
   return measure(name + " train tf32 graph", o.train_batch, o, [&](int i) {
-    input.copy_(x[i % 2]);
-    if (!graph) fail("gpu_models_bench", "the CUDA backend gave no step graph");
-    if (calls++ == 0) {
-      graph->run_eager(step);
-      return;
-    }
-    if (!graph->captured() && !graph->capture(step)) fail("gpu_models_bench", graph->failure());
-    graph->replay();
+    graph_step.run(x[i % 2], y);
+    if (!graph_step.graphs_on()) fail("gpu_models_bench", graph_step.plan().failure());
   });
 }
 

@@ -34,12 +34,22 @@ class Backend {
   // Contiguous bytes between this device and the host.
   virtual void copy_from_host(void* dst, const void* src_host, size_t bytes) = 0;
   virtual void copy_to_host(void* dst_host, const void* src, size_t bytes) = 0;
+  // A few host bytes (up to some KiB) to this device, queued in order with the kernels: the
+  // host may reuse src at once and does not wait for earlier work (CUDA: the bytes travel as
+  // kernel arguments). For the values a replayed CUDA graph reads (staged optimiser scalars,
+  // random bases). The default is copy_from_host.
+  virtual void write_from_host(void* dst, const void* src_host, size_t bytes) {
+    copy_from_host(dst, src_host, bytes);
+  }
   // A stream for host-to-device copies beside the compute (kernels/copy_stream.h). The
   // default copies synchronously through copy_from_host (common/sync_copy_stream.cpp).
   virtual std::unique_ptr<CopyStream> new_copy_stream();
   // A graph to capture and replay a step (kernels/step_graph.h); nullptr (the default) when
   // the backend has none and steps run eagerly.
   virtual std::unique_ptr<StepGraph> new_step_graph() { return nullptr; }
+  // True while the calling thread records a step graph: a host read of device memory would end
+  // the capture, so front-ends skip their host-side checks of device data then.
+  virtual bool capturing() const { return false; }
   virtual void fill(const StridedView& dst, double value) = 0;
   // out[i] = start + i * step, out contiguous.
   virtual void arange(const StridedView& out, double start, double step) = 0;
@@ -102,11 +112,16 @@ class Backend {
                         const StridedView& momentum_buffer, double lr, double momentum,
                         double dampening, double weight_decay, bool nesterov, bool first) = 0;
   // The same steps over many tensors at once (one parameter group's tensors of one dtype),
-  // each with its own step number or `first` flag. The defaults loop over the single-tensor
-  // methods; a GPU backend runs the whole list in a few launches, bit for bit as the loop.
+  // each with its own step number or `first` flag, or in the staged form (optim_operands.h:
+  // the per-step scalars read from device memory when the kernel runs, for CUDA graphs). The
+  // defaults loop over the single-tensor methods and take the plain form only; the CPU reads
+  // staged scalars in place, a GPU backend runs the whole list in a few launches, bit for bit
+  // as the loop.
   virtual void adam_step_multi(const std::vector<AdamOperands>& tensors, double lr, double beta1,
                                double beta2, double eps, double weight_decay, bool decoupled) {
     for (const AdamOperands& t : tensors) {
+      check(t.staged.data == nullptr, "adam", "staged scalars are not supported on the ", name(),
+            " backend");
       adam_step(t.param, t.grad, t.exp_avg, t.exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
                 decoupled, t.step);
     }
@@ -114,6 +129,8 @@ class Backend {
   virtual void sgd_step_multi(const std::vector<SgdOperands>& tensors, double lr, double momentum,
                               double dampening, double weight_decay, bool nesterov) {
     for (const SgdOperands& t : tensors) {
+      check(t.staged_lr.data == nullptr, "sgd", "a staged learning rate is not supported on the ",
+            name(), " backend");
       sgd_step(t.param, t.grad, t.momentum_buffer, lr, momentum, dampening, weight_decay,
                nesterov, t.first);
     }
@@ -124,11 +141,14 @@ class Backend {
   }
 
   // ---- random numbers (counter-based: the same stream on every backend) ----------------
-  // out contiguous float; element i draws from Philox(seed, offset + i).
-  virtual void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                              double high) = 0;
-  virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                             double stddev) = 0;
+  // out contiguous float; element i draws from Philox(seed, base + offset + i), where base is
+  // base_offset[0] (int64 [1] on this device, read when the kernel runs: a replayed CUDA graph
+  // draws from the value written before the replay; engine/core/device_random.h), or 0 when
+  // base_offset.data is null.
+  virtual void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                              const StridedView& base_offset, double low, double high) = 0;
+  virtual void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                             const StridedView& base_offset, double mean, double stddev) = 0;
 
   // ---- convolution, normalisation, pooling (issue 3) -----------------------------------
   // Every view here is contiguous NCHW (weights [Cout, Cin / groups, KH, KW]) and float32 or

@@ -13,7 +13,8 @@
 // their addresses between replays (inputs copied into fixed buffers before each replay;
 // outputs allocated in the capture belong to the graph and are overwritten by each replay);
 // host values baked into kernel arguments at capture time (scalars, step counts, seeds) are
-// the same in every replay. Host-side effects of a failed capture (counters advanced in the
+// the same in every replay (engine/train/graph_step.h keeps a training step's changing values
+// in device memory instead). Host-side effects of a failed capture (counters advanced in the
 // work) are not undone.
 #pragma once
 #include <functional>

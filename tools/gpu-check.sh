@@ -96,8 +96,8 @@ section "tests"
 if [ -n "$bin" ]; then
   test_fail=0 test_skip=0 test_pass=0
   # The CUDA tests first; no new test starts after 150 s (the whole check stays < 8 min).
-  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test $bin/cuda_statevector_test $bin/cuda_step_graph_test"
-  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test -e /cuda_statevector_test -e /cuda_step_graph_test); do
+  cuda_first="$bin/cuda_backend_test $bin/cuda_conv_ops_test $bin/cuda_backbones_test $bin/cuda_statevector_test $bin/cuda_step_graph_test $bin/cuda_graph_training_test"
+  for exe in $cuda_first $(ls "$bin"/*_test | grep -v -e /cuda_backend_test -e /cuda_conv_ops_test -e /cuda_backbones_test -e /cuda_statevector_test -e /cuda_step_graph_test -e /cuda_graph_training_test); do
     [ -e "$exe" ] || continue
     name=$(basename "$exe")
     if [ "$SECONDS" -gt 150 ]; then

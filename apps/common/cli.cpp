@@ -50,6 +50,7 @@ void add_train_options(CLI::App& app, TrainCli& cli) {
   app.add_flag("--deterministic", c.deterministic, "CUDA: deterministic convolution algorithms only (bitwise-repeatable runs)");
   app.add_flag("--tf32,!--no-tf32", c.cuda_tf32, "CUDA: TF32 tensor cores for float32 convolutions (PyTorch's default)")->capture_default_str();
   app.add_option("--precision", c.precision, "fp32 | bf16 (CUDA: convolutions and matrix products in bf16 with fp32 accumulation; weights, optimiser and activations stay fp32)")->capture_default_str();
+  app.add_flag("--cuda-graph", c.cuda_graph, "CUDA: capture each training step (forward, loss, backward, optimiser) once per batch shape into a CUDA graph and replay it; the partial last batch runs eagerly, a failed capture falls back to eager steps with the reason logged");
   app.add_option("--seed", c.seed)->capture_default_str();
   app.add_option("--threads", c.threads, "loader threads")->capture_default_str();
   app.add_option("--out", c.out, "output folder (checkpoints, logs, split, metrics)")->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "engine/autograd/grad_mode.h"
 #include "engine/autograd/node.h"
+#include "engine/core/device_random.h"
 #include "engine/core/rng.h"
 #include "kernels/backend.h"
 
@@ -270,32 +271,40 @@ Tensor arange(double start, double end, double step, TensorOptions options) {
 
 namespace {
 
-// A new floating tensor filled by `draw(backend, view, seed, offset)` from the global
-// generator, which reserves one counter per element.
+// A new floating tensor filled by `draw(backend, view, seed, offset, base)` from the global
+// generator, which reserves one counter per element. Inside a DeviceRandomScope on the
+// tensor's device the offset is relative to the scope's origin and the kernel adds the base
+// it reads from device memory (engine/core/device_random.h).
 template <class Draw>
 Tensor random_tensor(const char* op, const Shape& shape, TensorOptions options, Draw&& draw) {
   check(is_floating(options.dtype), op, "needs a floating dtype, got ", dtype_name(options.dtype));
   Tensor t = Tensor::empty(shape, options);
   Generator& gen = default_generator();
   uint64_t offset = gen.reserve(static_cast<uint64_t>(t.numel()));
-  if (t.numel() > 0) draw(backend(t.device()), t.view_for_kernel(), gen.seed(), offset);
+  StridedView base;  // data == nullptr: no base
+  const DeviceRandomScope* scope = active_device_random();
+  if (scope && scope->base().device() == t.device()) {
+    base = scope->base().tensor().view_for_kernel();
+    offset -= scope->origin();
+  }
+  if (t.numel() > 0) draw(backend(t.device()), t.view_for_kernel(), gen.seed(), offset, base);
   return t;
 }
 
 }  // namespace
 
 Tensor uniform(const Shape& shape, double low, double high, TensorOptions options) {
-  return random_tensor("uniform", shape, options, [&](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset) {
-    b.random_uniform(v, seed, offset, low, high);
-  });
+  return random_tensor("uniform", shape, options,
+                       [&](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset,
+                           const StridedView& base) { b.random_uniform(v, seed, offset, base, low, high); });
 }
 
 Tensor rand(const Shape& shape, TensorOptions options) { return uniform(shape, 0, 1, options); }
 
 Tensor randn(const Shape& shape, TensorOptions options) {
-  return random_tensor("randn", shape, options, [](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset) {
-    b.random_normal(v, seed, offset, 0.0, 1.0);
-  });
+  return random_tensor("randn", shape, options,
+                       [](Backend& b, const StridedView& v, uint64_t seed, uint64_t offset,
+                          const StridedView& base) { b.random_normal(v, seed, offset, base, 0.0, 1.0); });
 }
 
 Tensor from_blob(const void* data, DType src_dtype, const Shape& shape, TensorOptions options) {

@@ -61,7 +61,10 @@ void check_classification(const Tensor& x, const Tensor& target, const Tensor& w
           "weight must be [", x.size(1), "] of ", dtype_name(x.dtype()), ", got ",
           shape_str(weight.shape()), " of ", dtype_name(weight.dtype()));
   }
-  // Class indices in range (checked on the host; targets are small).
+  // Class indices in range: checked on the host (targets are small), except while this thread
+  // captures a CUDA graph (kernels/step_graph.h: the host read would end the capture). The
+  // kernels then give a NaN loss for an index out of range instead of reading outside the row.
+  if (backend(target.device()).capturing()) return;
   std::vector<int64_t> t = target.to_vector<int64_t>();
   for (size_t i = 0; i < t.size(); ++i) {
     check(t[i] == ignore_index || (t[i] >= 0 && t[i] < x.size(1)), op, "target[", i, "] = ", t[i],

@@ -4,6 +4,7 @@
 #include "engine/ops/elementwise.h"
 #include "engine/ops/reduce.h"
 #include "kernels/backend.h"
+#include "kernels/common/optim_math.h"
 
 namespace msq {
 
@@ -87,6 +88,33 @@ void Optimizer::set_lr(double lr) {
   for (ParamGroup& g : groups_) g.lr = lr;
 }
 
+void Optimizer::write_staged(const std::vector<double>& values, const Shape& shape, const char* op) {
+  if (!staged_values_.defined()) {
+    Device device;
+    bool found = false;
+    for (const ParamGroup& g : groups_) {
+      for (const Tensor& p : g.params) {
+        check(!found || p.device() == device, op,
+              "the staged form needs every parameter on one device, got ", device.str(), " and ",
+              p.device().str());
+        device = p.device();
+        found = true;
+      }
+    }
+    check(found, op, "the staged form needs parameters");
+    staged_values_ = zeros(shape, TensorOptions(DType::Float64).with_device(device));
+  }
+  check(staged_values_.shape() == shape, op, "the staged values changed shape");
+  // Queued with the kernels (the host does not wait for the previous step).
+  backend(staged_values_.device())
+      .write_from_host(staged_values_.raw_data(), values.data(), values.size() * sizeof(double));
+}
+
+StridedView Optimizer::staged_row(int64_t row, const char* op) const {
+  check(staged_values_.defined(), op, "a staged step needs stage() before it");
+  return staged_values_.narrow(0, row, 1).view_for_kernel();
+}
+
 // ---- SGD ------------------------------------------------------------------------------------
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
@@ -119,6 +147,7 @@ void SGD::step() {
       }
       ops.param = p.view_for_kernel();
       ops.grad = g.view_for_kernel();
+      if (staged_) ops.staged_lr = staged_row(static_cast<int64_t>(gi), "sgd");
       grads.push_back(g);
       lists.add(p, ops);
     }
@@ -127,6 +156,13 @@ void SGD::step() {
                                        group.weight_decay, options_.nesterov);
     }
   }
+}
+
+void SGD::stage() {
+  check(staged_, "sgd", "stage() needs the staged form (set_staged(true))");
+  std::vector<double> lrs;
+  for (const ParamGroup& g : groups_) lrs.push_back(g.lr);
+  write_staged(lrs, {static_cast<int64_t>(lrs.size()), 1}, "sgd");
 }
 
 std::map<std::string, Tensor> SGD::state() const {
@@ -171,11 +207,12 @@ Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled)
 
 void Adam::step() {
   NoGradGuard no_grad;
+  int64_t row = 0;  // the parameter's row of the staged values
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     ParamGroup& group = groups_[gi];
     std::vector<Tensor> grads;  // alive until the backend calls below
     DeviceDTypeLists<AdamOperands> lists;
-    for (size_t i = 0; i < group.params.size(); ++i) {
+    for (size_t i = 0; i < group.params.size(); ++i, ++row) {
       Tensor& p = group.params[i];
       Tensor g = contiguous_grad(p);
       if (!g.defined()) continue;
@@ -188,7 +225,11 @@ void Adam::step() {
       ops.grad = g.view_for_kernel();
       ops.exp_avg = exp_avg_[gi][i].view_for_kernel();
       ops.exp_avg_sq = exp_avg_sq_[gi][i].view_for_kernel();
-      ops.step = ++steps_[gi][i];
+      if (staged_) {
+        ops.staged = staged_row(row, decoupled_ ? "adamw" : "adam");  // stage() counted the step
+      } else {
+        ops.step = ++steps_[gi][i];
+      }
       grads.push_back(g);
       lists.add(p, ops);
     }
@@ -197,6 +238,24 @@ void Adam::step() {
                                         options_.eps, group.weight_decay, decoupled_);
     }
   }
+}
+
+void Adam::stage() {
+  const char* op = decoupled_ ? "adamw" : "adam";
+  check(staged_, op, "stage() needs the staged form (set_staged(true))");
+  std::vector<double> values;
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    const ParamGroup& group = groups_[gi];
+    for (size_t i = 0; i < group.params.size(); ++i) {
+      math::AdamScalars s = math::adam_scalars(group.lr, options_.beta1, options_.beta2,
+                                               options_.eps, group.weight_decay, decoupled_,
+                                               ++steps_[gi][i]);
+      values.resize(values.size() + math::kAdamStagedValues);
+      math::adam_staged_values(s, values.data() + values.size() - math::kAdamStagedValues);
+    }
+  }
+  write_staged(values, {static_cast<int64_t>(values.size() / math::kAdamStagedValues),
+                        math::kAdamStagedValues}, op);
 }
 
 std::map<std::string, Tensor> Adam::state() const {

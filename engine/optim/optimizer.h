@@ -3,6 +3,15 @@
 // parameters of one device and dtype go to the backend as one list (Backend::
 // adam_step_multi, sgd_step_multi), which the CPU runs tensor by tensor and the GPU in one
 // launch.
+//
+// The staged form (set_staged), for steps captured in a CUDA graph (engine/train/
+// graph_step.h): the values that change from step to step (learning rates; Adam's step counts
+// and bias corrections) live in a small float64 tensor on the parameters' device that stage()
+// writes from the host before each step, and step() launches kernels that read them there when
+// they run, so a replayed graph applies the current learning rate and bias correction. In this
+// form stage() counts the step (for every parameter, gradient or not) and step() changes no
+// host state once the optimiser's buffers exist. The updates are bit for bit the plain form's:
+// the same doubles, computed on the host by the same function (kernels/common/optim_math.h).
 #pragma once
 #include <map>
 #include <string>
@@ -31,13 +40,27 @@ class Optimizer {
   std::vector<ParamGroup>& groups() { return groups_; }
   // Sets the learning rate of every group (schedulers scale groups themselves).
   void set_lr(double lr);
+  // The staged form (above); every parameter on one device. Off by default.
+  void set_staged(bool staged) { staged_ = staged; }
+  bool staged() const { return staged_; }
+  // Staged form: counts the next step and writes its scalars to the device (queued with the
+  // kernels, Backend::write_from_host: call it before the step or the graph replay, never
+  // inside a capture, which would bake the values into the graph).
+  virtual void stage() = 0;
   // Per-parameter state ("<group>.<index>.<name>") and step counts, for checkpoints.
   virtual std::map<std::string, Tensor> state() const = 0;
   virtual void load_state(const std::map<std::string, Tensor>& state) = 0;
 
  protected:
   explicit Optimizer(std::vector<ParamGroup> groups);
+  // The staged form's tensor: float64 `shape` on the parameters' device, created by the first
+  // call (and then kept: a captured graph holds its address), filled from `values`.
+  void write_staged(const std::vector<double>& values, const Shape& shape, const char* op);
+  // Row `row` of the staged tensor, for a kernel (fails naming `op` before the first stage()).
+  StridedView staged_row(int64_t row, const char* op) const;
   std::vector<ParamGroup> groups_;
+  bool staged_ = false;
+  Tensor staged_values_;
 };
 
 struct SGDOptions {
@@ -54,6 +77,7 @@ class SGD final : public Optimizer {
   // Each group's lr and weight_decay override options'.
   SGD(std::vector<ParamGroup> groups, SGDOptions options);
   void step() override;
+  void stage() override;  // staged: [groups, 1], each group's learning rate
   std::map<std::string, Tensor> state() const override;
   void load_state(const std::map<std::string, Tensor>& state) override;
 
@@ -75,6 +99,8 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, AdamOptions options);
   Adam(std::vector<ParamGroup> groups, AdamOptions options);
   void step() override;
+  // staged: [parameters, 3], each one's [lr, lr / (1 - beta1^t), 1 / sqrt(1 - beta2^t)]
+  void stage() override;
   std::map<std::string, Tensor> state() const override;
   void load_state(const std::map<std::string, Tensor>& state) override;
 

@@ -40,6 +40,7 @@ void for_each_field(TrainConfig& c, F&& f) {
   f("deterministic", c.deterministic);
   f("cuda_tf32", c.cuda_tf32);
   f("precision", c.precision);
+  f("cuda_graph", c.cuda_graph);
   f("seed", c.seed);
   f("threads", c.threads);
   f("out", c.out);

@@ -39,6 +39,8 @@ struct TrainConfig {
   bool cuda_tf32 = true;                // CUDA: TF32 tensor cores for float32 convolutions
   std::string precision = "fp32";       // fp32 | bf16 (CUDA: bf16 convolutions and GEMM with
                                         // fp32 accumulation and fp32 master weights)
+  bool cuda_graph = false;              // CUDA: capture each training step of a static batch
+                                        // shape into a CUDA graph and replay it
   uint64_t seed = 42;
   int threads = 2;                      // loader threads
   std::string out = "runs/default";

@@ -1,6 +1,6 @@
 // Which way each training step runs when CUDA graphs are on (kernels/step_graph.h): plain
-// C++, no CUDA, so the CPU build tests every decision (tests/train/graph_plan_test.cpp). Not
-// yet wired into the Trainer (kernels/cuda/README.md says what is missing).
+// C++, no CUDA, so the CPU build tests every decision (tests/train/graph_plan_test.cpp). The
+// Trainer's GraphStep (graph_step.h) follows it.
 //
 // The static shape is the batch shape of the first step. Its first `warmup` steps run
 // eagerly (they fill the caching allocator, so the capture allocates nothing new), the next

@@ -23,6 +23,7 @@
 #include "engine/ops/loss.h"
 #include "engine/ops/reduce.h"
 #include "engine/optim/optimizer.h"
+#include "engine/train/graph_step.h"
 #include "engine/train/interrupt.h"
 #include "engine/train/progress.h"
 #include "kernels/backend.h"
@@ -180,6 +181,12 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
                        const std::function<void(const EpochRecord&)>& on_epoch,
                        const std::function<bool(const EpochRecord&)>& stop_after) {
   Device device = Device::parse(config_.device);
+  std::unique_ptr<StepGraph> graph;
+  if (config_.cuda_graph) {
+    graph = graph_factory_ ? graph_factory_() : backend(device).new_step_graph();
+    check(graph != nullptr, "msq-train", "cuda_graph (--cuda-graph) needs a CUDA device; device '",
+          config_.device, "' has no graphs: drop the option to train eagerly");
+  }
   make_dirs(config_.out);
   std::vector<Tensor> params = model_.trainable_parameters();
   std::unique_ptr<Optimizer> optimizer = make_optimizer(config_, params);
@@ -215,6 +222,19 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     if (bad_epochs >= config_.patience) result.stopped_early = true;
   }
 
+  // One training step (graph_step.h): with cuda_graph, captured once per batch shape and
+  // replayed; the partial last batch, and every step after a failed capture, eagerly.
+  auto train_step = [&](const Tensor& x, const Tensor& y) {
+    optimizer->zero_grad();
+    Tensor logits = model_(x);
+    Tensor loss = cross_entropy(logits, y);
+    if (config_.l2 > 0) loss = add(loss, l2_penalty(params, config_.l2));
+    loss.backward();
+    optimizer->step();
+    return StepOutputs{loss.detach(), sum(eq(argmax(logits.detach(), 1), y))};
+  };
+  GraphStep step(train_step, *optimizer, std::move(graph));
+
   for (int64_t epoch = start_epoch; epoch <= config_.epochs && !result.stopped_early; ++epoch) {
     auto t0 = std::chrono::steady_clock::now();
     model_.train();
@@ -231,16 +251,10 @@ FitResult Trainer::fit(data::BatchLoader& train, data::BatchLoader& val,
     data::DevicePrefetcher feed(train, device, batches);
     for (int64_t i = 0; i < batches && feed.next(b); ++i) {
       if (device_memory) device_memory->reset_peak();
-      Tensor x = b.images, y = b.labels;
-      optimizer->zero_grad();
-      Tensor logits = model_(x);
-      Tensor loss = cross_entropy(logits, y);
-      if (config_.l2 > 0) loss = add(loss, l2_penalty(params, config_.l2));
-      loss.backward();
-      optimizer->step();
-      int64_t n = x.size(0);
-      loss_sum += loss.item() * static_cast<double>(n);
-      correct += static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), y)).item());
+      StepOutputs out = step.run(b.images, b.labels);
+      int64_t n = b.images.size(0);
+      loss_sum += out.loss.item() * static_cast<double>(n);
+      correct += static_cast<int64_t>(out.correct.item());
       seen += n;
       if (device_memory) peak_step_bytes = std::max(peak_step_bytes, device_memory->stats().peak_allocated);
       char status[64];

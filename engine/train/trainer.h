@@ -8,14 +8,18 @@
 //   log.csv, log.jsonl   one row per epoch
 // A resumed run loads last.msqw (model, optimiser, generator offset, early-stopping
 // counters, history) and continues to the same result as an uninterrupted run.
+// With config.cuda_graph (CUDA only) each training step of a static batch shape is captured
+// once into a CUDA graph and replayed (engine/train/graph_step.h).
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/data/loader.h"
 #include "engine/nn/module.h"
 #include "engine/train/config.h"
+#include "kernels/step_graph.h"
 
 namespace msq::train {
 
@@ -60,9 +64,16 @@ class Trainer {
                 const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
                 const std::function<bool(const EpochRecord&)>& stop_after = nullptr);
 
+  // With config.cuda_graph: where the step graph comes from (default: the device's backend,
+  // kernels/step_graph.h). Tests give the CPU an emulation (a replay that runs the step again).
+  void set_step_graph_factory(std::function<std::unique_ptr<StepGraph>()> factory) {
+    graph_factory_ = std::move(factory);
+  }
+
  private:
   nn::Module& model_;
   TrainConfig config_;
+  std::function<std::unique_ptr<StepGraph>()> graph_factory_;
 };
 
 }  // namespace msq::train

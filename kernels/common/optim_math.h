@@ -22,6 +22,26 @@ inline AdamScalars adam_scalars(double lr, double beta1, double beta2, double ep
   return {lr, beta1, beta2, eps, weight_decay, decoupled, lr / bc1, 1.0 / std::sqrt(bc2)};
 }
 
+// The staged form (Optimizer::set_staged): the values that change from step to step live in
+// device memory, written by the host before each step, so a replayed CUDA graph reads the
+// current ones. Adam's per tensor: [lr, step_size, inv_sqrt_bc2] (adam_staged_values), the
+// same doubles adam_scalars computes; SGD's per group: [lr].
+constexpr int kAdamStagedValues = 3;
+
+inline void adam_staged_values(const AdamScalars& s, double* out) {
+  out[0] = s.lr;
+  out[1] = s.step_size;
+  out[2] = s.inv_sqrt_bc2;
+}
+
+// `s` with its per-step values replaced by the staged ones.
+MSQ_HD AdamScalars with_staged(AdamScalars s, const double* staged) {
+  s.lr = staged[0];
+  s.step_size = staged[1];
+  s.inv_sqrt_bc2 = staged[2];
+  return s;
+}
+
 template <class T>
 MSQ_HD void adam_update(T& p, T g, T& m, T& v, const AdamScalars& s) {
   if (s.weight_decay != 0) {

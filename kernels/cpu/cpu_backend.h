@@ -55,12 +55,16 @@ class CpuBackend final : public Backend {
   void sgd_step(const StridedView& param, const StridedView& grad,
                 const StridedView& momentum_buffer, double lr, double momentum, double dampening,
                 double weight_decay, bool nesterov, bool first) override;
+  void adam_step_multi(const std::vector<AdamOperands>& tensors, double lr, double beta1,
+                       double beta2, double eps, double weight_decay, bool decoupled) override;
+  void sgd_step_multi(const std::vector<SgdOperands>& tensors, double lr, double momentum,
+                      double dampening, double weight_decay, bool nesterov) override;
 
   // random.cpp
-  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                      double high) override;
-  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                     double stddev) override;
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                      const StridedView& base_offset, double low, double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                     const StridedView& base_offset, double mean, double stddev) override;
   // ---- convolution, normalisation, pooling (issue 3) -----------------------------------
   // conv.cpp, conv_depthwise.cpp
   void conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,

@@ -5,6 +5,7 @@
 #include "kernels/cuda/check.h"
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/cuda/dispatch.cuh"
+#include "kernels/cuda/graph_upload.h"
 #include "kernels/cuda/strided_loop.cuh"
 #include "kernels/cuda/stream.h"
 
@@ -66,6 +67,11 @@ void CudaBackend::copy(const StridedView& dst, const StridedView& src) {
 
 void CudaBackend::copy_from_host(void* dst, const void* src_host, size_t bytes) {
   if (bytes) MSQ_CUDA_CHECK(cudaMemcpy(dst, src_host, bytes, cudaMemcpyHostToDevice));
+}
+
+// dst: [bytes] on the device; queued on the compute stream as kernel arguments
+void CudaBackend::write_from_host(void* dst, const void* src_host, size_t bytes) {
+  cuda::upload_as_arguments(dst, src_host, bytes);
 }
 
 void CudaBackend::copy_to_host(void* dst_host, const void* src, size_t bytes) {

@@ -20,8 +20,10 @@ class CudaBackend final : public Backend {
   void copy(const StridedView& dst, const StridedView& src) override;
   void copy_from_host(void* dst, const void* src_host, size_t bytes) override;
   void copy_to_host(void* dst_host, const void* src, size_t bytes) override;
+  void write_from_host(void* dst, const void* src_host, size_t bytes) override;
   std::unique_ptr<CopyStream> new_copy_stream() override;  // copy_stream.cpp
   std::unique_ptr<StepGraph> new_step_graph() override;    // step_graph.cpp
+  bool capturing() const override;                        // step_graph.cpp
   void fill(const StridedView& dst, double value) override;
   void arange(const StridedView& out, double start, double step) override;
 
@@ -70,10 +72,10 @@ class CudaBackend final : public Backend {
   void fill_multi(const std::vector<StridedView>& dsts, double value) override;
 
   // random.cu
-  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset, double low,
-                      double high) override;
-  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset, double mean,
-                     double stddev) override;
+  void random_uniform(const StridedView& out, uint64_t seed, uint64_t offset,
+                      const StridedView& base_offset, double low, double high) override;
+  void random_normal(const StridedView& out, uint64_t seed, uint64_t offset,
+                     const StridedView& base_offset, double mean, double stddev) override;
 
   // conv.cu (cuDNN in conv_cudnn.cpp, im2col + GEMM in conv_im2col.cu)
   void conv2d_forward(const StridedView& y, const StridedView& x, const StridedView& w,

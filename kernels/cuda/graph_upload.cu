@@ -32,6 +32,10 @@ void upload_to_device(void* dst, const void* src_host, size_t bytes) {
     MSQ_CUDA_CHECK(cudaMemcpy(dst, src_host, bytes, cudaMemcpyHostToDevice));
     return;
   }
+  upload_as_arguments(dst, src_host, bytes);
+}
+
+void upload_as_arguments(void* dst, const void* src_host, size_t bytes) {
   auto* out = static_cast<unsigned char*>(dst);
   const auto* in = static_cast<const unsigned char*>(src_host);
   for (size_t at = 0; at < bytes; at += kPieceBytes) {

@@ -34,7 +34,8 @@ __global__ void sgd_kernel(T* p, const T* g, T* buf, int64_t n, double lr, doubl
   }
 }
 
-// One tensor of a multi-tensor Adam step: p, g, m, v: [n]; s from its own step number.
+// One tensor of a multi-tensor Adam step: p, g, m, v: [n]; s from its own step number, or
+// (staged form) its per-step values from staged: [3] in device memory, read as it runs.
 template <class T>
 struct AdamEntry {
   T* p;
@@ -43,16 +44,19 @@ struct AdamEntry {
   T* v;
   int64_t n;
   math::AdamScalars s;
+  const double* staged;  // null: the plain form
 };
 
 template <class T>
 struct AdamElement {
   __device__ void operator()(const AdamEntry<T>& e, int64_t i) const {
-    math::adam_update<T>(e.p[i], e.g[i], e.m[i], e.v[i], e.s);
+    const math::AdamScalars s = e.staged ? math::with_staged(e.s, e.staged) : e.s;
+    math::adam_update<T>(e.p[i], e.g[i], e.m[i], e.v[i], s);
   }
 };
 
-// One tensor of a multi-tensor SGD step: p, g, buf: [n] (buf null when momentum is 0).
+// One tensor of a multi-tensor SGD step: p, g, buf: [n] (buf null when momentum is 0);
+// staged_lr: [1] in device memory, the learning rate read as it runs (null: the argument).
 template <class T>
 struct SgdEntry {
   T* p;
@@ -60,6 +64,7 @@ struct SgdEntry {
   T* buf;
   int64_t n;
   bool first;
+  const double* staged_lr;
 };
 
 template <class T>
@@ -68,8 +73,8 @@ struct SgdElement {
   bool nesterov;
   __device__ void operator()(const SgdEntry<T>& e, int64_t i) const {
     T unused = 0;
-    math::sgd_update<T>(e.p[i], e.g[i], e.buf ? e.buf[i] : unused, lr, momentum, dampening,
-                        weight_decay, nesterov, e.first);
+    math::sgd_update<T>(e.p[i], e.g[i], e.buf ? e.buf[i] : unused, e.staged_lr ? *e.staged_lr : lr,
+                        momentum, dampening, weight_decay, nesterov, e.first);
   }
 };
 
@@ -132,7 +137,8 @@ void CudaBackend::sgd_step(const StridedView& param, const StridedView& grad,
   });
 }
 
-// tensors[k]: param, grad, exp_avg, exp_avg_sq: [n_k] contiguous, one dtype
+// tensors[k]: param, grad, exp_avg, exp_avg_sq: [n_k] contiguous, one dtype; staged:
+// float64 [3] on the device or null
 void CudaBackend::adam_step_multi(const std::vector<AdamOperands>& tensors, double lr,
                                   double beta1, double beta2, double eps, double weight_decay,
                                   bool decoupled) {
@@ -148,16 +154,21 @@ void CudaBackend::adam_step_multi(const std::vector<AdamOperands>& tensors, doub
     for (const AdamOperands& t : tensors) {
       int64_t n = t.param.numel();
       if (n == 0) continue;
+      check(!t.staged.data || (t.staged.dtype == DType::Float64 &&
+                               t.staged.numel() == math::kAdamStagedValues),
+            "adam", "staged scalars must be float64 [", math::kAdamStagedValues, "]");
       entries.push_back({t.param.ptr<T>(), t.grad.ptr<T>(), t.exp_avg.ptr<T>(),
                          t.exp_avg_sq.ptr<T>(), n,
                          math::adam_scalars(lr, beta1, beta2, eps, weight_decay, decoupled,
-                                            t.step)});
+                                            t.step),
+                         t.staged.data ? t.staged.ptr<double>() : nullptr});
     }
     cuda::launch_multi_tensor(entries, AdamElement<T>{});
   });
 }
 
-// tensors[k]: param, grad, momentum_buffer: [n_k] contiguous, one dtype
+// tensors[k]: param, grad, momentum_buffer: [n_k] contiguous, one dtype; staged_lr: float64
+// [1] on the device or null
 void CudaBackend::sgd_step_multi(const std::vector<SgdOperands>& tensors, double lr,
                                  double momentum, double dampening, double weight_decay,
                                  bool nesterov) {
@@ -176,7 +187,10 @@ void CudaBackend::sgd_step_multi(const std::vector<SgdOperands>& tensors, double
       int64_t n = t.param.numel();
       if (n == 0) continue;
       T* buf = t.momentum_buffer.data ? t.momentum_buffer.ptr<T>() : nullptr;
-      entries.push_back({t.param.ptr<T>(), t.grad.ptr<T>(), buf, n, t.first});
+      check(!t.staged_lr.data || (t.staged_lr.dtype == DType::Float64 && t.staged_lr.numel() == 1),
+            "sgd", "a staged learning rate must be float64 [1]");
+      entries.push_back({t.param.ptr<T>(), t.grad.ptr<T>(), buf, n, t.first,
+                         t.staged_lr.data ? t.staged_lr.ptr<double>() : nullptr});
     }
     cuda::launch_multi_tensor(entries,
                               SgdElement<T>{lr, momentum, dampening, weight_decay, nesterov});

@@ -128,6 +128,10 @@ __global__ void nll_forward_kernel(T* loss, T* wsum, const T* logp, const int64_
       wsum[i] = T(0);
       continue;
     }
+    if (t < 0 || t >= c) {  // not a class index (the front-end's host check skipped in a capture)
+      loss[i] = wsum[i] = T(NAN);
+      continue;
+    }
     T w = weight ? weight[t * ws] : T(1);
     loss[i] = -w * logp[i * c + t];
     wsum[i] = w;
@@ -142,7 +146,7 @@ __global__ void nll_backward_kernel(T* glogp, const T* g, const int64_t* target,
   int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
     int64_t t = target[i * ts];
-    if (t == ignore_index) continue;
+    if (t == ignore_index || t < 0 || t >= c) continue;
     T w = weight ? weight[t * ws] : T(1);
     glogp[i * c + t] = -g[i] * w;
   }

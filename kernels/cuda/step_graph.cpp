@@ -124,4 +124,6 @@ std::unique_ptr<StepGraph> CudaBackend::new_step_graph() {
   return std::make_unique<CudaStepGraph>();
 }
 
+bool CudaBackend::capturing() const { return cuda::compute_stream_capturing(); }
+
 }  // namespace msq

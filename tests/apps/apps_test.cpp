@@ -129,3 +129,12 @@ TEST_CASE("bad input: clear errors and non-zero exits") {
   CHECK(not_ckpt.status != 0);
   CHECK(not_ckpt.output.find("not an .msqw file") != std::string::npos);
 }
+
+TEST_CASE("msq-train --cuda-graph: listed in --help, a clear error on a CPU device") {
+  Run help = run(kBin + "/msq-train --help");
+  CHECK(help.status == 0);
+  CHECK(help.output.find("--cuda-graph") != std::string::npos);
+  Run cpu = run(quick_train(fresh_dir("cuda-graph-cpu"), "--cuda-graph --device cpu", 1));
+  CHECK(cpu.status != 0);
+  CHECK(cpu.output.find("cuda_graph (--cuda-graph) needs a CUDA device; device 'cpu'") != std::string::npos);
+}
