@@ -637,6 +637,44 @@ class Runner {
     auto is_plane_swap = [&](const Step& x) {
       return folded_ && x.op && x.op->type == OpType::LaneSwap && x.bit2 == kLaneBits;
     };
+    // a pair step that only permutes its quads' rows (a CNOT whose qubits' rotations went to
+    // other steps) after a step on the same two bits: that step's outputs relabelled instead
+    // of a step of its own (the same sweep's arithmetic, loads and stores saved)
+    auto fold_permutation = [&](const Step& b, Step& group) {
+      const size_t last = group.group_bits.size() / 2 - 1;
+      const int hi = group.group_bits[2 * last], lo = group.group_bits[2 * last + 1];
+      const bool same = b.bit == hi && b.bit2 == lo, swapped = b.bit == lo && b.bit2 == hi;
+      if (!b.real || (!same && !swapped)) return false;
+      // b's coefficients: [4][2][L], output k = c[k][0] x[in_a] + c[k][1] x[in_b] of its pair
+      auto coeff = [&](int k, int j, int l) { return b.coeffs[(k * 2 + j) * L + l]; };
+      int to[4] = {-1, -1, -1, -1};  // quad row (b's order) -> where b moves its value
+      for (int k = 0; k < 4; ++k) {
+        int src = -1;
+        for (int j = 0; j < 2; ++j) {
+          bool one = true, zero = true;
+          for (int l = 0; l < L; ++l) {
+            one = one && coeff(k, j, l) == R(1);
+            zero = zero && coeff(k, j, l) == R(0);
+          }
+          if (one && src < 0) {
+            src = j;
+          } else if (!zero) {
+            return false;
+          }
+        }
+        if (src < 0) return false;
+        const int pair = k / 2, in = b.idx[pair * 4 + src], out = b.idx[pair * 4 + 2 + k % 2];
+        if (to[in] >= 0) return false;  // not a permutation
+        to[in] = out;
+      }
+      // quad rows of the group's step: 2 v(hi) + v(lo); b's the same or with the bits swapped
+      auto conv = [&](int q) { return swapped ? ((q & 1) << 1) | (q >> 1) : q; };
+      int* idx = group.group_idx.data() + 8 * last;
+      for (int pair = 0; pair < 2; ++pair)
+        for (int k = 2; k < 4; ++k) idx[pair * 4 + k] = conv(to[conv(idx[pair * 4 + k])]);
+      if (last == 0) std::copy(idx, idx + 8, group.idx);
+      return true;
+    };
     std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
       // a one-bit step stranded before a plane swap goes behind it, to start the next group
@@ -670,6 +708,10 @@ class Runner {
           one_bit_to_pairs(b, partner);
         }
         if (!b.pairs) break;
+        if (fold_permutation(b, st)) {
+          ++i;
+          continue;
+        }
         const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
         if (__builtin_popcountll(with) > kPairGroupBits) break;
         if (st.real && !b.real) {  // the group turns complex
