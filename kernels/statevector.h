@@ -26,6 +26,7 @@ inline constexpr int kLanes = 8;
 // The most bits and steps of one pair group (apply_real_pairs_group).
 inline constexpr int kMaxGroupBits = 7;
 inline constexpr int kMaxGroupSteps = 8;
+inline constexpr int kMaxLaneStages = 16;
 
 // One gate of an adjoint block (adjoint_block1). Rotations exp(-i t G / 2) (G = X, Y, Z) give
 // Im <lam|G|psi>; Phase diag(1, e^{it}) gives -2 Im <lam|P1|psi>; Matrix gives
@@ -81,6 +82,17 @@ class StatevectorKernels {
   // select_bit < 0). m: [1 or 2][kLanes][2][L] lane complex, or with `real` [..][kLanes][L].
   virtual void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real,
                                 int planes) const = 0;
+  // A lane block kept as its gates ("stages", in order) instead of one 8x8: stage s with
+  // lane_bits[s] = t >= 0 maps lane l <- a[l] x[l] + b[l] x[l ^ (1 << t)], with t < 0 lane
+  // l <- x[perm[l]] (a permutation: CNOTs among the lanes); coefficients and permutations
+  // per value v of the row's bit `select_bit` (v = 0 when select_bit < 0). coeffs: per 2x2
+  // stage [variants][2][L] (a, b) real, or with !real [variants][2][2][L] (a re, a im, b re,
+  // b im); perms: per permutation stage [variants][L]. At most kMaxLaneStages stages. A few
+  // stages cost less than apply_lane_block's 8 terms (a 2x2 stage is one fixed shuffle and
+  // two FMAs, a permutation one shuffle).
+  virtual void apply_lane_stages(R* psi, int n, int select_bit, int count,
+                                 const int* lane_bits, const R* coeffs, const int* perms,
+                                 bool real, int planes) const = 0;
   // A real 4x4 on (bit_hi, bit_lo) mapping two rows of each quad (index 2 b_hi + b_lo) onto
   // two rows and the others onto the others (RY then CNOT, ...): idx: [8] = in_a, in_b,
   // out_0, out_1 of one pair, then of the other; m: [4][2][L], output k = m[k][0] x[in_a] +

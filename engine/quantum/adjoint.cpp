@@ -169,7 +169,8 @@ void sweep(const Circuit& c, const Batch& batch, const double* g, const SimOptio
   const int64_t dim = int64_t(1) << n;
 
   for_tiles(run.tiles(), o.threads, [&](int64_t t) {
-    thread_local std::vector<R> psi, lam, tmp, lane_coeffs;
+    thread_local StateStorage<R> psi, lam, tmp;  // whole cache lines per row (aligned)
+    thread_local std::vector<R> lane_coeffs;
     thread_local std::vector<sv::AdjointStep<R>> steps;
     thread_local std::vector<double> out;
     psi.resize(run.tile_values());

@@ -231,4 +231,59 @@ std::vector<cdouble> block_coefficients(const FusedBlock& block, const std::vect
   return out;
 }
 
+LaneStages lane_stages(const FusedBlock& block, const std::vector<Op>& ops,
+                       const std::vector<std::vector<cdouble>>& mats) {
+  const int variants = block.bit_lo >= 0 ? 2 : 1;
+  LaneStages out;
+  std::vector<int> pending;  // a permutation not yet emitted: [variants][L], x[pending[l]]
+  auto flush = [&] {
+    bool identity = true;
+    for (size_t e = 0; e < pending.size(); ++e) identity = identity && pending[e] == int(e % L);
+    if (!pending.empty() && !identity) {
+      out.lane_bits.push_back(-1);
+      out.perms.insert(out.perms.end(), pending.begin(), pending.end());
+    }
+    pending.clear();
+  };
+  for (size_t i = 0; i < block.ops.size(); ++i) {
+    const Op& op = ops[block.ops[i]];
+    const int s = 1 << op.bit2;
+    // a[v][l], b[v][l]: lane l <- a x[l] + b x[l ^ s]; the identity where a control is off
+    std::vector<cdouble> a(size_t(variants) * L, 1.0), b(size_t(variants) * L, 0.0);
+    for (int v = 0; v < variants; ++v) {
+      if (op.ctrl != 0 && v == 0) continue;  // its row control is off in this variant
+      for (int l = 0; l < L; ++l) {
+        if ((l & op.lane_ctrl) != op.lane_ctrl) continue;
+        const int t = (l >> op.bit2) & 1;
+        a[v * L + l] = mats[i][t * 2 + t];
+        b[v * L + l] = mats[i][t * 2 + 1 - t];
+      }
+    }
+    bool permutation = true;  // every lane takes exactly one input, unscaled
+    for (size_t e = 0; e < a.size(); ++e)
+      permutation = permutation && ((a[e] == 1.0 && b[e] == 0.0) || (a[e] == 0.0 && b[e] == 1.0));
+    if (permutation) {  // composed after the pending one: x[pending[q[l]]]
+      if (pending.empty())
+        for (int v = 0; v < variants; ++v)
+          for (int l = 0; l < L; ++l) pending.push_back(l);
+      std::vector<int> next(pending.size());
+      for (int v = 0; v < variants; ++v)
+        for (int l = 0; l < L; ++l) {
+          const int q = a[v * L + l] == 1.0 ? l : l ^ s;
+          next[v * L + l] = pending[v * L + q];
+        }
+      pending.swap(next);
+      continue;
+    }
+    flush();
+    out.lane_bits.push_back(op.bit2);
+    for (int v = 0; v < variants; ++v) {
+      out.coeffs.insert(out.coeffs.end(), a.begin() + v * L, a.begin() + (v + 1) * L);
+      out.coeffs.insert(out.coeffs.end(), b.begin() + v * L, b.begin() + (v + 1) * L);
+    }
+  }
+  flush();
+  return out;
+}
+
 }  // namespace msq::quantum::detail

@@ -41,6 +41,20 @@ std::vector<FusedBlock> fuse_pass(const std::vector<Op>& ops, const std::vector<
 std::vector<cdouble> block_coefficients(const FusedBlock& block, const std::vector<Op>& ops,
                                         const std::vector<std::vector<cdouble>>& mats);
 
+// A Lanes block as stages (apply_lane_stages in kernels/statevector.h): each op one 2x2
+// stage on its lane bit, except that runs of permutations (CNOTs among the lanes, a row-
+// controlled X on a lane) become one permutation stage and identities vanish. lane_bits:
+// [count] (a 2x2 stage's lane bit, or -1: a permutation); coeffs: per 2x2 stage
+// [variants][2][kLanes] (a, b: lane l <- a x[l] + b x[l ^ 2^bit]); perms: per permutation
+// stage [variants][kLanes]. `mats` as block_coefficients's.
+struct LaneStages {
+  std::vector<int> lane_bits;
+  std::vector<cdouble> coeffs;
+  std::vector<int> perms;
+};
+LaneStages lane_stages(const FusedBlock& block, const std::vector<Op>& ops,
+                       const std::vector<std::vector<cdouble>>& mats);
+
 using Mat4 = std::array<cdouble, 16>;  // row-major over 2 * v(bit_hi) + v(bit_lo)
 
 // The 4x4 on (hi, lo) of an op of the block: a one-target op (its 2x2 `m`, controls in

@@ -524,6 +524,8 @@ class Runner {
       int idx[8] = {};
       // `pairs` steps run as one group (apply_(real_)pairs_group): [count][2] bits, [count][8]
       std::vector<int> group_bits, group_idx;
+      // a Lanes block run as stages (apply_lane_stages): their lane bits and permutations
+      std::vector<int> stage_bits, stage_perms;
       std::vector<R> coeffs;  // lane coefficients for the block's kernel
     };
     std::vector<Step> steps;
@@ -635,6 +637,44 @@ class Runner {
     auto is_plane_swap = [&](const Step& x) {
       return folded_ && x.op && x.op->type == OpType::LaneSwap && x.bit2 == kLaneBits;
     };
+    // a pair step that only permutes its quads' rows (a CNOT whose qubits' rotations went to
+    // other steps) after a step on the same two bits: that step's outputs relabelled instead
+    // of a step of its own (the same sweep's arithmetic, loads and stores saved)
+    auto fold_permutation = [&](const Step& b, Step& group) {
+      const size_t last = group.group_bits.size() / 2 - 1;
+      const int hi = group.group_bits[2 * last], lo = group.group_bits[2 * last + 1];
+      const bool same = b.bit == hi && b.bit2 == lo, swapped = b.bit == lo && b.bit2 == hi;
+      if (!b.real || (!same && !swapped)) return false;
+      // b's coefficients: [4][2][L], output k = c[k][0] x[in_a] + c[k][1] x[in_b] of its pair
+      auto coeff = [&](int k, int j, int l) { return b.coeffs[(k * 2 + j) * L + l]; };
+      int to[4] = {-1, -1, -1, -1};  // quad row (b's order) -> where b moves its value
+      for (int k = 0; k < 4; ++k) {
+        int src = -1;
+        for (int j = 0; j < 2; ++j) {
+          bool one = true, zero = true;
+          for (int l = 0; l < L; ++l) {
+            one = one && coeff(k, j, l) == R(1);
+            zero = zero && coeff(k, j, l) == R(0);
+          }
+          if (one && src < 0) {
+            src = j;
+          } else if (!zero) {
+            return false;
+          }
+        }
+        if (src < 0) return false;
+        const int pair = k / 2, in = b.idx[pair * 4 + src], out = b.idx[pair * 4 + 2 + k % 2];
+        if (to[in] >= 0) return false;  // not a permutation
+        to[in] = out;
+      }
+      // quad rows of the group's step: 2 v(hi) + v(lo); b's the same or with the bits swapped
+      auto conv = [&](int q) { return swapped ? ((q & 1) << 1) | (q >> 1) : q; };
+      int* idx = group.group_idx.data() + 8 * last;
+      for (int pair = 0; pair < 2; ++pair)
+        for (int k = 2; k < 4; ++k) idx[pair * 4 + k] = conv(to[conv(idx[pair * 4 + k])]);
+      if (last == 0) std::copy(idx, idx + 8, group.idx);
+      return true;
+    };
     std::vector<Step> grouped;
     for (size_t i = 0; i < steps.size(); ++i) {
       // a one-bit step stranded before a plane swap goes behind it, to start the next group
@@ -668,6 +708,10 @@ class Runner {
           one_bit_to_pairs(b, partner);
         }
         if (!b.pairs) break;
+        if (fold_permutation(b, st)) {
+          ++i;
+          continue;
+        }
         const uint64_t with = bits | (uint64_t(1) << b.bit) | (uint64_t(1) << b.bit2);
         if (__builtin_popcountll(with) > kPairGroupBits) break;
         if (st.real && !b.real) {  // the group turns complex
@@ -733,8 +777,9 @@ class Runner {
         mats.emplace_back(u.begin(), u.end());
       }
     }
-    const std::vector<cdouble> entries = block_coefficients(block, ops_, mats);
     st->kind = block.kind;
+    if (block.kind == BlockKind::Lanes && lane_stages_pay(block, mats, st)) return;
+    const std::vector<cdouble> entries = block_coefficients(block, ops_, mats);
     st->real = true;
     for (const cdouble& z : entries) st->real = st->real && z.imag() == 0.0;
     if (block.kind == BlockKind::Rows && block.bit_hi >= 0 && pair_structure(entries, st->idx)) {
@@ -760,6 +805,32 @@ class Runner {
         st->coeffs[(planes * e) * L + l] = R(entries[e * L + l].real());
         if (!st->real) st->coeffs[(2 * e + 1) * L + l] = R(entries[e * L + l].imag());
       }
+  }
+  // A Lanes block as stages (fusion.h's lane_stages) into st when they cost less than the
+  // 8x8's eight terms: a real 2x2 stage is about two terms' work (a fixed shuffle, a
+  // multiply and an FMA), a complex one four, a permutation one.
+  template <class Step>
+  bool lane_stages_pay(const FusedBlock& block, const std::vector<std::vector<cdouble>>& mats,
+                       Step* st) const {
+    const LaneStages stages = lane_stages(block, ops_, mats);
+    bool real = true;
+    for (const cdouble& z : stages.coeffs) real = real && z.imag() == 0.0;
+    int cost = 0;
+    for (int b : stages.lane_bits) cost += b < 0 ? 1 : real ? 2 : 4;
+    if (stages.lane_bits.empty() || cost > L || int(stages.lane_bits.size()) > sv::kMaxLaneStages)
+      return false;
+    st->real = real;
+    st->stage_bits = stages.lane_bits;
+    st->stage_perms = stages.perms;
+    const int planes = real ? 1 : 2;  // [..][a, b][L] or [..][a re, a im, b re, b im][L]
+    st->coeffs.assign(stages.coeffs.size() * planes, R(0));
+    for (size_t e = 0; e < stages.coeffs.size() / L; ++e)
+      for (int l = 0; l < L; ++l) {
+        const cdouble z = stages.coeffs[e * L + l];
+        st->coeffs[(e * planes) * L + l] = R(z.real());
+        if (!real) st->coeffs[(e * planes + 1) * L + l] = R(z.imag());
+      }
+    return true;
   }
   // Whether a 4x4 ([16][L]) maps one pair of rows onto a pair and the other two onto the
   // other two; idx gets in_a, in_b, out_0, out_1 of each pair (apply_real_pairs2).
@@ -804,6 +875,9 @@ class Runner {
       k_.apply_real_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data(), planes);
     } else if (st.pairs) {
       k_.apply_pairs2(psi, n, st.bit, st.bit2, st.idx, st.coeffs.data());
+    } else if (!st.stage_bits.empty()) {
+      k_.apply_lane_stages(psi, n, st.bit2, int(st.stage_bits.size()), st.stage_bits.data(),
+                           st.coeffs.data(), st.stage_perms.data(), st.real, planes);
     } else if (st.kind == BlockKind::Lanes) {
       k_.apply_lane_block(psi, n, st.bit2, st.coeffs.data(), st.real, planes);
     } else if (st.bit < 0) {  // one row bit

@@ -67,7 +67,7 @@ void simulate(const Circuit& c, const Batch& batch, const SimOptions& o, Visit&&
   const detail::Runner<R> run(c, detail::compile_ops(c, o.fuse), theta.data(), batch.size,
                               batch.inputs.data());
   detail::for_tiles(run.tiles(), o.threads, [&](int64_t t) {
-    thread_local std::vector<R> psi;
+    thread_local detail::StateStorage<R> psi;  // whole cache lines per row (aligned)
     psi.resize(run.tile_values());
     run.run(t, psi.data());
     visit(run, t, psi.data());

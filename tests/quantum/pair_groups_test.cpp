@@ -2,7 +2,8 @@
 // applied one by one with apply_real_pairs2 / apply_pairs2: random bits (up to
 // kMaxGroupBits of them), random pair patterns, both precisions, one and two planes; complex64
 // at both SIMD levels (the AVX-512 kernels where the CPU has them), small states and states
-// large enough to fork.
+// large enough to fork. Groups on fewer than kMinGroupBits bits (most of the 2-5 bit ones
+// here) also take the state's lowest other bits (plan_group): covered alike.
 #include <algorithm>
 #include <cmath>
 #include <random>

@@ -587,3 +587,31 @@ TEST_CASE("random layered rings (RY folded, RX complex) in passes equal gate by 
     }
   }
 }
+
+TEST_CASE("the benchmark's rings (a rotation on every wire, then a CNOT ring) equal gate by gate") {
+  // statevector_bench large_state's circuit at sizes whose plans hold what smaller rings
+  // rarely do: CNOT pair steps folded into a step on the same two bits in either order,
+  // lane blocks as stages, groups padded to kMinGroupBits
+  std::mt19937_64 gen(31);
+  for (int n : {12, 17, 20}) {
+    for (GateKind rot : {GateKind::RY, GateKind::RX}) {
+      Circuit c(n);
+      for (int l = 0; l < 3; ++l) {
+        for (int w = 0; w < n; ++w) add_random_gate(c, rot, {w}, gen);
+        for (int w = 0; w < n; ++w) c.add(GateKind::CNOT, {w, (w + 1) % n});
+      }
+      c.measure(Observable::pauli('Z', 0));
+      const Batch b = one_sample(c);
+      SimOptions gate_by_gate{Precision::Complex128};
+      gate_by_gate.cache_blocking = false;
+      gate_by_gate.fold_real = false;
+      const std::vector<cdouble> want = final_states(c, b, gate_by_gate);
+      for (Precision p : {Precision::Complex128, Precision::Complex64}) {
+        const SimOptions passes{p};
+        check_state(final_states(c, b, passes), qref::Vec(want.begin(), want.end()),
+                    p == Precision::Complex128 ? 1e-11 : 1e-4,
+                    "n " + std::to_string(n) + (rot == GateKind::RY ? " RY" : " RX"));
+      }
+    }
+  }
+}

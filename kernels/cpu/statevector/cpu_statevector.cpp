@@ -4,6 +4,7 @@
 
 #include "kernels/cpu/statevector/adjoint.h"
 #include "kernels/cpu/statevector/chunks.h"
+#include "kernels/cpu/statevector/lane_stages.h"
 #include "kernels/cpu/statevector/pair_groups.h"
 #include "kernels/statevector.h"
 
@@ -49,6 +50,11 @@ class CpuStatevectorKernels final : public StatevectorKernels<R> {
   void apply_lane_block(R* psi, int n, int select_bit, const R* m, bool real,
                         int planes) const override {
     cpu::apply_lane_block(psi, n, select_bit, m, real, planes);
+  }
+  void apply_lane_stages(R* psi, int n, int select_bit, int count, const int* lane_bits,
+                         const R* coeffs, const int* perms, bool real,
+                         int planes) const override {
+    cpu::apply_lane_stages(psi, n, select_bit, count, lane_bits, coeffs, perms, real, planes);
   }
   void apply_real_pairs2(R* psi, int n, int hi, int lo, const int* idx,
                          const R* m, int planes) const override {
