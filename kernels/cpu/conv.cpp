@@ -10,8 +10,8 @@
 //   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
 //   where direct_backward_weight_preferred(): conv_direct_weight.cpp;
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
-// - float32 3x3 stride-1 forward and input gradient where winograd_preferred(): Winograd
-//   F(2x2, 3x3) (conv_winograd.cpp).
+// - float32 3x3 stride-1 forward, input and weight gradients where winograd_preferred():
+//   Winograd F(2x2, 3x3) (conv_winograd.cpp).
 // Threading is described at SingleThreadedBlas (conv_common.h) and run_tasks below.
 #include <omp.h>
 
@@ -266,6 +266,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
   }
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_preferred(g, p)) return winograd_backward_weight(gw, gy, x, g, p);
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
   }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;

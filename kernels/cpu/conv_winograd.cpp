@@ -208,6 +208,71 @@ void winograd_conv(float* y, const float* x, const float* u, const float* bias,
   for (int64_t i = 0; i < chunks; ++i) run_chunk(i);
 }
 
+// gyt: [16][out_c][n], gyt[k][o][(r - row0) * tiles_w + t] = (A z A^T)[k / 4][k % 4] for the
+// 2x2 block z of gy under tile t of tile row r (zeros past out_h and out_w), A = [A^T]^T:
+// what the forward's output transform sends back, for the output channels [o0, o1).
+void transform_grad_output(float* gyt, const float* gy, const WinogradShape& s, int64_t row0,
+                           int64_t row1, int64_t n, int64_t o0, int64_t o1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), k_step = s.out_c * n;
+  thread_local std::vector<float> rows;  // the tile row's two gy rows, even and odd columns
+  rows.resize(size_t(4 * tw));
+  float *e0 = rows.data(), *od0 = e0 + tw, *e1 = e0 + 2 * tw, *od1 = e0 + 3 * tw;
+  for (int64_t o = o0; o < o1; ++o) {
+    for (int64_t r = row0; r < row1; ++r) {
+      const int64_t b = r / th, tr = r % th;
+      const float* go = gy + (b * s.out_c + o) * s.out_h * s.out_w;
+      split_column_phases(e0, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
+      if (2 * tr + 1 < s.out_h) split_column_phases(e1, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
+      else std::fill(e1, e1 + 2 * tw, 0.0f);
+      float* out = gyt + o * n + (r - row0) * tw;
+#pragma omp simd
+      for (int64_t t = 0; t < tw; ++t) {
+        // A along each row (2 values to 4), then along the columns.
+        const float p0 = e0[t], p1 = e0[t] + od0[t], p2 = e0[t] - od0[t], p3 = -od0[t];
+        const float q0 = e1[t], q1 = e1[t] + od1[t], q2 = e1[t] - od1[t], q3 = -od1[t];
+        out[0 * k_step + t] = p0;
+        out[1 * k_step + t] = p1;
+        out[2 * k_step + t] = p2;
+        out[3 * k_step + t] = p3;
+        out[4 * k_step + t] = p0 + q0;
+        out[5 * k_step + t] = p1 + q1;
+        out[6 * k_step + t] = p2 + q2;
+        out[7 * k_step + t] = p3 + q3;
+        out[8 * k_step + t] = p0 - q0;
+        out[9 * k_step + t] = p1 - q1;
+        out[10 * k_step + t] = p2 - q2;
+        out[11 * k_step + t] = p3 - q3;
+        out[12 * k_step + t] = -q0;
+        out[13 * k_step + t] = -q1;
+        out[14 * k_step + t] = -q2;
+        out[15 * k_step + t] = -q3;
+      }
+    }
+  }
+}
+
+// gw[o][c] = G^T W[o][c] G (4x4 to 3x3) from W: [16][out_c][in_c]; gw: [out_c, in_c, 3, 3].
+void weights_from_transformed(float* gw, const float* wt, int64_t out_c, int64_t in_c) {
+  const int64_t plane = out_c * in_c;
+#pragma omp parallel for schedule(static) if (plane > 4096)
+  for (int64_t oc = 0; oc < plane; ++oc) {
+    float t[3][4];  // G^T W
+    for (int j = 0; j < 4; ++j) {
+      const float w0 = wt[j * plane + oc], w1 = wt[(4 + j) * plane + oc];
+      const float w2 = wt[(8 + j) * plane + oc], w3 = wt[(12 + j) * plane + oc];
+      t[0][j] = w0 + 0.5f * (w1 + w2);
+      t[1][j] = 0.5f * (w1 - w2);
+      t[2][j] = 0.5f * (w1 + w2) + w3;
+    }
+    float* dst = gw + oc * 9;
+    for (int i = 0; i < 3; ++i) {  // (G^T W) G
+      dst[i * 3 + 0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+      dst[i * 3 + 1] = 0.5f * (t[i][1] - t[i][2]);
+      dst[i * 3 + 2] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+    }
+  }
+}
+
 // Where the kernels measured faster than the direct and channel-vector tiles (see
 // winograd_preferred): few channels leave the GEMMs too thin.
 constexpr int64_t kMinChannels = 16;
@@ -249,6 +314,40 @@ void winograd_backward_input(float* gx, const float* gy, const float* w, const C
   transform_weights(u, w, g.in_c, g.out_c, true);
   winograd_conv(gx, gy, u, nullptr,
                 {g.batch, g.out_c, g.out_h, g.out_w, g.in_c, g.h, g.w, 2 - p.pad_h, 2 - p.pad_w});
+}
+
+void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
+                              const Conv2dParams& p) {
+  // dL/dU = A gy_tile A^T for each tile, so W_k [Cout, Cin] = sum over tiles of
+  // GY_k [Cout, tiles] @ V_k [Cin, tiles]^T (V as in the forward), and gw = G^T W G.
+  // Chunk by chunk, the threads share each chunk's channels, then its 16 GEMMs: each W_k
+  // has one writer and one order of summation (no per-thread copies, deterministic).
+  const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w};
+  const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
+  const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
+  const int64_t chunk_rows =
+      std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
+  const int64_t chunks = ceil_div(rows, chunk_rows), max_n = chunk_rows * tw;
+  float* wt = scratch<float>(size_t(16 * s.out_c * s.in_c), 1);
+  float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
+  float* gyt = v + 16 * s.in_c * max_n;
+  SingleThreadedBlas blas;
+  for (int64_t i = 0; i < chunks; ++i) {
+    const int64_t row0 = i * chunk_rows, row1 = std::min(row0 + chunk_rows, rows);
+    const int64_t n = (row1 - row0) * tw;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < s.in_c + s.out_c; ++c) {
+      if (c < s.in_c) transform_input(v, x, s, row0, row1, n, c, c + 1);
+      else transform_grad_output(gyt, gy, s, row0, row1, n, c - s.in_c, c - s.in_c + 1);
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < 16; ++k) {
+      // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
+      gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * s.out_c * n, n, v + k * s.in_c * n,
+              n, i == 0 ? 0.0f : 1.0f, wt + k * s.out_c * s.in_c, s.in_c);
+    }
+  }
+  weights_from_transformed(gw, wt, s.out_c, s.in_c);
 }
 
 }  // namespace msq::cpu

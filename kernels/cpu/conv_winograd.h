@@ -1,6 +1,7 @@
 // Winograd F(2x2, 3x3) float32 convolution on the CPU, for ungrouped 3x3 convolutions of
-// stride 1 and dilation 1 (any padding): the forward, and the input gradient (itself such a
-// convolution of gy, with the kernels flipped and transposed, padded by 2 - pad).
+// stride 1 and dilation 1 (any padding): the forward, the input gradient (itself such a
+// convolution of gy, with the kernels flipped and transposed, padded by 2 - pad) and the
+// weight gradient.
 //
 // Every 2x2 block of outputs (a "tile") reads a 4x4 block d of input; with the standard
 // matrices (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2015)
@@ -34,5 +35,10 @@ void winograd_forward(float* y, const float* x, const float* w, const float* bia
 // gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin, 3, 3].
 void winograd_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                              const Conv2dParams& p);
+// The weight gradient (where winograd_preferred): the transpose of the forward's algorithm,
+// gw = G^T [sum over tiles of (A gy_tile A^T) .* (B^T d B)] G, the sum again 16 GEMMs.
+// gw: [Cout, Cin, 3, 3] (overwritten), gy: [B, Cout, Ho, Wo], x: [B, Cin, H, W].
+void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
+                              const Conv2dParams& p);
 
 }  // namespace msq::cpu

@@ -1,5 +1,5 @@
-// The Winograd F(2x2, 3x3) convolution (kernels/cpu/conv_winograd*), forward and input
-// gradient, forced on, against the float64 path (im2col + GEMM): odd and even sizes (half
+// The Winograd F(2x2, 3x3) convolution (kernels/cpu/conv_winograd*), forward, input
+// gradient and weight gradient, forced on, against the float64 path (im2col + GEMM): odd and even sizes (half
 // tiles at the bottom and right), batch 1, paddings 0, 1, 2, 3 and mixed, a 1x1 image,
 // channel counts that are not multiples of anything, and chunks of tile rows that start
 // in the middle of an image. The transforms are plain C++ (no per-ISA code), so one SIMD
@@ -35,6 +35,7 @@ const std::vector<Case> kCases = {
     {3, 96, 96, 9, 9, 1, true},       // two chunks, the second starting mid-image
     {2, 64, 48, 40, 40, 1, false},    // many chunks, split over threads
     {1, 24, 20, 57, 30, 1, true},     // one image, wide, chunks within it
+    {2, 40, 36, 33, 35, 1, false},    // odd sizes over several chunks
 };
 
 std::string describe(const Case& c) {
@@ -89,6 +90,30 @@ TEST_CASE("Winograd conv2d input gradient against float64") {
     Tensor exact = input_grad(x.to(DType::Float64), w.to(DType::Float64));
     check_close(gx, exact, 1e-4, 1e-4, describe(c) + " winograd input grad vs float64");
     check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic input grad vs float64");
+  }
+}
+
+TEST_CASE("Winograd conv2d weight gradient against float64") {
+  PathGuard guard;
+  manual_seed(15);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
+    Tensor gy;
+    auto weight_grad = [&](const Tensor& xv, const Tensor& wv) {
+      Tensor wi = wv.clone();
+      wi.requires_grad_(true);
+      Tensor y = conv2d(xv, wi, Tensor(), 1, c.pad);
+      if (!gy.defined()) gy = randn(y.shape());
+      y.backward(gy.to(xv.dtype()));
+      return wi.grad();
+    };
+    cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+    Tensor gw = weight_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+    Tensor automatic = weight_grad(x, w);
+    Tensor exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
+    check_close(gw, exact, 1e-4, 1e-4, describe(c) + " winograd weight grad vs float64");
+    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic weight grad vs float64");
   }
 }
 
