@@ -8,28 +8,11 @@
 #include <vector>
 
 #include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_winograd_chunks.h"
 
 namespace msq::cpu {
 
 namespace {
-
-// A chunk's transformed input and GEMM output ([16][Cin][n] and [16][Cout][n] floats) are
-// sized to about this many floats together (512 KB: half of a Zen 4 core's L2)...
-constexpr int64_t kChunkBudget = int64_t(1) << 17;
-// ... but hold at least this many tiles, so each U_k read by a GEMM serves enough columns
-// (the 16 U_k of 512 channels are 16 MB: they come from L3 or memory once per chunk).
-// Measured (one thread, CPU time, 8 images, ms for 64 @ 56 / 128 @ 28 / 256 @ 14 / 512 @ 7):
-// at least 32 tiles 13.2 / 11.3 / 14.4 / 21.9, 64: 12.2 / 12.9 / 12.7 / 19.4, 128: 11.7 /
-// 12.4 / 12.4 / 17.0, 256: 12.9 / 11.3 / 14.2 / 17.5; budgets of 256 KB and 1 MB about alike.
-constexpr int64_t kMinChunkTiles = 128;
-
-// The convolution the kernels compute: x: [batch, in_c, h, w] -> y: [batch, out_c, out_h,
-// out_w], 3x3, stride 1, padding pad_h, pad_w.
-struct WinogradShape {
-  int64_t batch, in_c, h, w, out_c, out_h, out_w, pad_h, pad_w;
-  int64_t tiles_h() const { return ceil_div(out_h, 2); }
-  int64_t tiles_w() const { return ceil_div(out_w, 2); }
-};
 
 // u: [16][out_c][in_c], u[k][o][c] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output
 // channel o and input channel c: w[o][c] (w: [out_c, in_c, 3, 3]) or, `transposed`, w[c][o]
@@ -167,45 +150,17 @@ void transform_output(float* y, const float* m, const float* bias, const Winogra
   }
 }
 
-// y from x and the transformed weights u: [16][out_c][in_c], chunk by chunk. With at least
-// as many chunks as threads, each thread takes whole chunks; with fewer (small images, or
-// channels so many that one chunk takes every tile), the threads share each chunk's
-// channels and its 16 GEMMs. The GEMMs are single-threaded either way.
+// y from x and the transformed weights u: [16][out_c][in_c] (see run_winograd_chunks).
 void winograd_conv(float* y, const float* x, const float* u, const float* bias,
                    const WinogradShape& s) {
-  const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
-  const int64_t threads = omp_get_max_threads();
-  const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
-  const int64_t chunk_rows =
-      std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
-  int64_t chunks = ceil_div(rows, chunk_rows);
-  // A whole number of chunks per thread (chunks of rows / chunks or one more row).
-  if (chunks > threads) chunks = std::min(ceil_div(chunks, threads) * threads, rows);
-  const bool wide = chunks < threads;
-  const int64_t max_n = ceil_div(rows, chunks) * tw;
-  SingleThreadedBlas blas;
-  auto run_chunk = [&](int64_t i) {
-    const int64_t row0 = i * rows / chunks, row1 = (i + 1) * rows / chunks;
-    const int64_t n = (row1 - row0) * tw;
-    float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
-    float* m = v + 16 * s.in_c * max_n;
-#pragma omp parallel for schedule(static) if (wide)
-    for (int64_t c = 0; c < s.in_c; ++c) transform_input(v, x, s, row0, row1, n, c, c + 1);
-#pragma omp parallel for schedule(static) if (wide)
-    for (int64_t k = 0; k < 16; ++k) {
-      // M_k [Cout, n] = U_k [Cout, Cin] @ V_k [Cin, n]
-      gemm_rm(false, false, s.out_c, n, s.in_c, 1.0f, u + k * s.out_c * s.in_c, s.in_c,
-              v + k * s.in_c * n, n, 0.0f, m + k * s.out_c * n, n);
-    }
-#pragma omp parallel for schedule(static) if (wide)
-    for (int64_t o = 0; o < s.out_c; ++o) transform_output(y, m, bias, s, row0, row1, n, o, o + 1);
-  };
-  if (wide) {
-    for (int64_t i = 0; i < chunks; ++i) run_chunk(i);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < chunks; ++i) run_chunk(i);
+  run_winograd_chunks(
+      s, 16, u,
+      [&](float* v, int64_t row0, int64_t row1, int64_t n, int64_t c) {
+        transform_input(v, x, s, row0, row1, n, c, c + 1);
+      },
+      [&](const float* m, int64_t row0, int64_t row1, int64_t n, int64_t o) {
+        transform_output(y, m, bias, s, row0, row1, n, o, o + 1);
+      });
 }
 
 // gyt: [16][out_c][n], gyt[k][o][(r - row0) * tiles_w + t] = (A z A^T)[k / 4][k % 4] for the

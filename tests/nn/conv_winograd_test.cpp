@@ -122,12 +122,13 @@ TEST_CASE("Winograd forcing leaves other convolutions to the automatic choice") 
   manual_seed(13);
   cpu::force_conv_algorithm(ConvAlgorithm::winograd);
   Tensor x = randn({2, 8, 11, 12}), w = randn({6, 8, 3, 3}), b = randn({6});
-  Tensor strided = conv2d(x, w, b, 2, 1);
+  Tensor strided = conv2d(x, w, b, {2, 1}, 1);
   Tensor w5 = randn({6, 8, 5, 5});
   Tensor five = conv2d(x, w5, b, 1, 2);
-  Tensor exact = conv2d(x.to(DType::Float64), w.to(DType::Float64), b.to(DType::Float64), 2, 1);
+  Tensor exact =
+      conv2d(x.to(DType::Float64), w.to(DType::Float64), b.to(DType::Float64), {2, 1}, 1);
   Tensor exact5 = conv2d(x.to(DType::Float64), w5.to(DType::Float64), b.to(DType::Float64), 1, 2);
-  check_close(strided, exact, 1e-4, 1e-4, "stride 2 under forced winograd");
+  check_close(strided, exact, 1e-4, 1e-4, "stride 2, 1 under forced winograd");
   check_close(five, exact5, 1e-4, 1e-4, "5x5 under forced winograd");
 }
 
