@@ -275,34 +275,48 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
                               const Conv2dParams& p) {
   // dL/dU = A gy_tile A^T for each tile, so W_k [Cout, Cin] = sum over tiles of
   // GY_k [Cout, tiles] @ V_k [Cin, tiles]^T (V as in the forward), and gw = G^T W G.
-  // Chunk by chunk, the threads share each chunk's channels, then its 16 GEMMs: each W_k
-  // has one writer and one order of summation (no per-thread copies, deterministic).
+  // Each thread takes whole chunks (static: the same ones, in the same order, every run)
+  // into its own copy of W; the copies are summed at the end. (Threads that shared each
+  // chunk's transforms and GEMMs instead met at two barriers per chunk: on this shared
+  // two-core machine, with other processes running, that made the backward 5-30x slower.)
   const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w};
   const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
+  const int64_t threads = omp_get_max_threads();
   const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
   const int64_t chunk_rows =
       std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
-  const int64_t chunks = ceil_div(rows, chunk_rows), max_n = chunk_rows * tw;
-  float* wt = scratch<float>(size_t(16 * s.out_c * s.in_c), 1);
-  float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
-  float* gyt = v + 16 * s.in_c * max_n;
+  // A whole number of chunks per thread, where there are rows enough.
+  const int64_t chunks = std::min(ceil_div(ceil_div(rows, chunk_rows), threads) * threads, rows);
+  const int64_t max_n = ceil_div(rows, chunks) * tw;
+  const int slots = int(std::min(threads, chunks));
+  const int64_t wt_size = 16 * s.out_c * s.in_c;
+  float* partial = scratch<float>(size_t(slots * wt_size), 1);  // [slots][16][Cout][Cin]
   SingleThreadedBlas blas;
-  for (int64_t i = 0; i < chunks; ++i) {
-    const int64_t row0 = i * chunk_rows, row1 = std::min(row0 + chunk_rows, rows);
-    const int64_t n = (row1 - row0) * tw;
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < s.in_c + s.out_c; ++c) {
-      if (c < s.in_c) transform_input(v, x, s, row0, row1, n, c, c + 1);
-      else transform_grad_output(gyt, gy, s, row0, row1, n, c - s.in_c, c - s.in_c + 1);
+#pragma omp parallel num_threads(slots)
+  {
+    float* wt = partial + omp_get_thread_num() * wt_size;
+    float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
+    float* gyt = v + 16 * s.in_c * max_n;
+    bool first = true;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < chunks; ++i) {
+      const int64_t row0 = i * rows / chunks, row1 = (i + 1) * rows / chunks;
+      const int64_t n = (row1 - row0) * tw;
+      transform_input(v, x, s, row0, row1, n, 0, s.in_c);
+      transform_grad_output(gyt, gy, s, row0, row1, n, 0, s.out_c);
+      for (int64_t k = 0; k < 16; ++k) {
+        // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
+        gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * s.out_c * n, n,
+                v + k * s.in_c * n, n, first ? 0.0f : 1.0f, wt + k * s.out_c * s.in_c, s.in_c);
+      }
+      first = false;
     }
-#pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < 16; ++k) {
-      // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
-      gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * s.out_c * n, n, v + k * s.in_c * n,
-              n, i == 0 ? 0.0f : 1.0f, wt + k * s.out_c * s.in_c, s.in_c);
-    }
+    if (first) std::fill(wt, wt + wt_size, 0.0f);  // a thread that got no chunk
   }
-  weights_from_transformed(gw, wt, s.out_c, s.in_c);
+#pragma omp parallel for schedule(static) if (slots > 1 && wt_size > 32768)
+  for (int64_t i = 0; i < wt_size; ++i)
+    for (int sl = 1; sl < slots; ++sl) partial[i] += partial[sl * wt_size + i];
+  weights_from_transformed(gw, partial, s.out_c, s.in_c);
 }
 
 }  // namespace msq::cpu
