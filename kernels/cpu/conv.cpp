@@ -10,7 +10,9 @@
 //   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
 //   where direct_backward_weight_preferred(): conv_direct_weight.cpp;
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
-// Threading is described at SingleThreadedBlas below.
+// - float32 3x3 stride-1 forward, input and weight gradients where winograd_preferred():
+//   Winograd F(2x2, 3x3) (conv_winograd.cpp).
+// Threading is described at SingleThreadedBlas (conv_common.h) and run_tasks below.
 #include <omp.h>
 
 #include <algorithm>
@@ -22,6 +24,7 @@
 #include "kernels/cpu/conv_common.h"
 #include "kernels/cpu/conv_channel_vector.h"
 #include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "kernels/cpu/dispatch.h"
 
@@ -34,21 +37,6 @@ namespace {
 // The column buffer of one tile holds about this many elements (1 MB of float: a tile's
 // im2col output is still in L2 when its GEMM reads it).
 constexpr int64_t kColumnBudget = int64_t(1) << 18;
-
-// Threading: OpenMP threads take whole tasks (an image's group, or a tile of it) and call
-// single-threaded BLAS inside, so no two thread pools fight over the cores (OpenBLAS's
-// workers and libgomp's both spin while waiting). Only when there are fewer tasks than
-// threads does one GEMM at a time get all the threads (the "wide" path).
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
- private:
-  int previous_;
-};
 
 int max_threads() { return omp_get_max_threads(); }
 
@@ -187,6 +175,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
   const bool pointwise = is_pointwise(g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (depthwise_simd_preferred(g, p)) return depthwise_forward_simd(y, x, w, bias, g, p);
+    if (winograd_preferred(g, p)) return winograd_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && channel_vector_preferred(g, p))
       return channel_vector_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && direct_conv_preferred(g, p))
@@ -231,6 +220,7 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
   }
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_backward_input_preferred(g, p)) return winograd_backward_input(gx, gy, w, g, p);
     if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
   }
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
@@ -276,6 +266,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
   }
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_preferred(g, p)) return winograd_backward_weight(gw, gy, x, g, p);
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
   }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;

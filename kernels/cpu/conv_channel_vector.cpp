@@ -40,6 +40,7 @@ bool channel_vector_preferred(const ConvGeometry& g, const Conv2dParams& p) {
     case ConvAlgorithm::fallback:
     case ConvAlgorithm::direct: return false;
     case ConvAlgorithm::channels: return channel_vector_supported(g, p);
+    case ConvAlgorithm::winograd:
     case ConvAlgorithm::automatic: break;
   }
   return channel_vector_supported(g, p) && channel_vector_pays(g);
@@ -53,6 +54,7 @@ bool channel_vector_polyphase_preferred(const ConvGeometry& g, const Conv2dParam
     case ConvAlgorithm::fallback:
     case ConvAlgorithm::direct: return false;
     case ConvAlgorithm::channels: return true;
+    case ConvAlgorithm::winograd:
     case ConvAlgorithm::automatic: break;
   }
   return (g.w + p.stride_w - 1) / p.stride_w <= kMaxWidth;

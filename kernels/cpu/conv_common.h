@@ -27,6 +27,21 @@ inline void gemm_rm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
               trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+// Threading: OpenMP threads take whole tasks (an image's group, or a tile of it) and call
+// single-threaded BLAS inside, so no two thread pools fight over the cores (OpenBLAS's
+// workers and libgomp's both spin while waiting). Only when there are fewer tasks than
+// threads does one GEMM at a time get all the threads (the "wide" path).
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
+  ~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int previous_;
+};
+
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Bands of output rows for the direct kernels, whose tasks are (image, group, band):

@@ -18,13 +18,14 @@ namespace msq::cpu {
 
 namespace {
 
-// The environment variable MSQ_CONV_PATH=fallback|direct|channels sets the starting value (for
+// The environment variable MSQ_CONV_PATH=fallback|direct|channels|winograd sets the starting value (for
 // A/B timings of one binary); force_conv_algorithm() changes it.
 ConvAlgorithm algorithm_from_environment() {
   const char* env = std::getenv("MSQ_CONV_PATH");
   if (env && std::strcmp(env, "fallback") == 0) return ConvAlgorithm::fallback;
   if (env && std::strcmp(env, "direct") == 0) return ConvAlgorithm::direct;
   if (env && std::strcmp(env, "channels") == 0) return ConvAlgorithm::channels;
+  if (env && std::strcmp(env, "winograd") == 0) return ConvAlgorithm::winograd;
   return ConvAlgorithm::automatic;
 }
 
@@ -221,6 +222,7 @@ bool direct_conv_preferred(const ConvGeometry& g, const Conv2dParams& p) {
     case ConvAlgorithm::fallback: return false;
     case ConvAlgorithm::direct: return direct_conv_supported(g, p) && g.kh * g.kw > 1;
     case ConvAlgorithm::channels:
+    case ConvAlgorithm::winograd:
     case ConvAlgorithm::automatic: break;
   }
   return direct_conv_supported(g, p) && direct_forward_pays(g);

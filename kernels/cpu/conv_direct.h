@@ -137,12 +137,15 @@ void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
 // Which forward path a float32 convolution takes. `fallback`: im2col + GEMM, or the scalar
 // depthwise loops (the paths float64 always takes); `direct`: the kernels of this file;
 // `channels`: the channel-vector kernels (conv_channel_vector.h) where they apply, the
-// automatic choice elsewhere.
-enum class ConvAlgorithm { automatic, fallback, direct, channels };
+// automatic choice elsewhere; `winograd`: the Winograd kernels (conv_winograd.h) where they
+// apply (forward and input gradient), the automatic choice elsewhere. Only `automatic` and
+// `winograd` take the Winograd kernels.
+enum class ConvAlgorithm { automatic, fallback, direct, channels, winograd };
 
 // For tests and benchmarks: force a path where it applies (direct needs dilation 1 and
 // a kernel no wider than kDirectMaxKernelWidth), or go back to automatic. The starting
-// value comes from the environment variable MSQ_CONV_PATH (fallback | direct | channels).
+// value comes from the environment variable MSQ_CONV_PATH (fallback | direct | channels |
+// winograd).
 void force_conv_algorithm(ConvAlgorithm a);
 ConvAlgorithm forced_conv_algorithm();
 

@@ -1,0 +1,327 @@
+// Winograd F(2x2, 3x3) convolutions on the CPU (see conv_winograd.h): the weight, input and
+// output transforms, the chunks of tile rows and the 16 GEMMs per chunk.
+#include "kernels/cpu/conv_winograd.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_winograd_chunks.h"
+
+namespace msq::cpu {
+
+namespace {
+
+// u: [16][out_c][in_c], u[k][o][c] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output
+// channel o and input channel c: w[o][c] (w: [out_c, in_c, 3, 3]) or, `transposed`, w[c][o]
+// turned by 180 degrees (w: [in_c, out_c, 3, 3]: the input gradient's kernels). One output
+// channel at a time, its kernels first gathered tap-major (g[tap][c]) so that the transform
+// runs over c in vectors.
+void transform_weights(float* u, const float* w, int64_t out_c, int64_t in_c, bool transposed) {
+  const int64_t plane = out_c * in_c;
+#pragma omp parallel for schedule(static) if (plane > 4096)
+  for (int64_t o = 0; o < out_c; ++o) {
+    thread_local std::vector<float> taps;
+    taps.resize(size_t(9 * in_c));
+    float* g = taps.data();
+    for (int64_t c = 0; c < in_c; ++c) {
+      const float* src = transposed ? w + (c * out_c + o) * 9 : w + (o * in_c + c) * 9;
+      for (int k = 0; k < 9; ++k) g[k * in_c + c] = src[transposed ? 8 - k : k];
+    }
+    float* dst = u + o * in_c;
+#pragma omp simd
+    for (int64_t c = 0; c < in_c; ++c) {
+      float t[4][3];  // G g
+      for (int j = 0; j < 3; ++j) {
+        const float g0 = g[j * in_c + c], g1 = g[(3 + j) * in_c + c], g2 = g[(6 + j) * in_c + c];
+        t[0][j] = g0;
+        t[1][j] = 0.5f * (g0 + g1 + g2);
+        t[2][j] = 0.5f * (g0 - g1 + g2);
+        t[3][j] = g2;
+      }
+      for (int i = 0; i < 4; ++i) {  // (G g) G^T
+        dst[(i * 4 + 0) * plane + c] = t[i][0];
+        dst[(i * 4 + 1) * plane + c] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+        dst[(i * 4 + 2) * plane + c] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+        dst[(i * 4 + 3) * plane + c] = t[i][2];
+      }
+    }
+  }
+}
+
+// v: [16][in_c][n], v[k][c][(r - row0) * tiles_w + t] = (B^T d B)[k / 4][k % 4] for the 4x4
+// input block d of channel c under tile t of tile row r (r in [row0, row1) over the batch),
+// for the channels [c0, c1).
+void transform_input(float* v, const float* x, const WinogradShape& s, int64_t row0,
+                     int64_t row1, int64_t n, int64_t c0, int64_t c1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), ld = tw + 1, k_step = s.in_c * n;
+  // The block's 4 input rows, each split into even and odd columns (of the padded row):
+  // tile t reads even[t], odd[t], even[t + 1], odd[t + 1]. The next tile row of the same
+  // image reads two of them again (its rows 0 and 1 are this one's 2 and 3).
+  thread_local std::vector<float> rows;
+  rows.resize(size_t(8 * ld));
+  for (int64_t c = c0; c < c1; ++c) {
+    float* split[4] = {rows.data(), rows.data() + 2 * ld, rows.data() + 4 * ld,
+                       rows.data() + 6 * ld};
+    int64_t kept = 0;  // leading rows of split[] already filled
+    for (int64_t r = row0; r < row1; ++r) {
+      const int64_t b = r / th, tr = r % th;
+      const float* xc = x + (b * s.in_c + c) * s.h * s.w;
+      for (int64_t i = kept; i < 4; ++i) {
+        const int64_t ih = 2 * tr - s.pad_h + i;
+        if (ih < 0 || ih >= s.h) std::fill(split[i], split[i] + 2 * ld, 0.0f);
+        else split_column_phases(split[i], ld, xc + ih * s.w, s.w, 2, -s.pad_w, ld);
+      }
+      const float *e0 = split[0], *o0 = e0 + ld, *e1 = split[1], *o1 = e1 + ld;
+      const float *e2 = split[2], *o2 = e2 + ld, *e3 = split[3], *o3 = e3 + ld;
+      float* out = v + c * n + (r - row0) * tw;
+#pragma omp simd
+      for (int64_t t = 0; t < tw; ++t) {
+        // B^T along each row (over its 4 columns), then along the columns.
+        const float a0 = e0[t] - e0[t + 1], a1 = o0[t] + e0[t + 1], a2 = e0[t + 1] - o0[t],
+                    a3 = o0[t] - o0[t + 1];
+        const float b0 = e1[t] - e1[t + 1], b1 = o1[t] + e1[t + 1], b2 = e1[t + 1] - o1[t],
+                    b3 = o1[t] - o1[t + 1];
+        const float c0 = e2[t] - e2[t + 1], c1 = o2[t] + e2[t + 1], c2 = e2[t + 1] - o2[t],
+                    c3 = o2[t] - o2[t + 1];
+        const float d0 = e3[t] - e3[t + 1], d1 = o3[t] + e3[t + 1], d2 = e3[t + 1] - o3[t],
+                    d3 = o3[t] - o3[t + 1];
+        out[0 * k_step + t] = a0 - c0;
+        out[1 * k_step + t] = a1 - c1;
+        out[2 * k_step + t] = a2 - c2;
+        out[3 * k_step + t] = a3 - c3;
+        out[4 * k_step + t] = b0 + c0;
+        out[5 * k_step + t] = b1 + c1;
+        out[6 * k_step + t] = b2 + c2;
+        out[7 * k_step + t] = b3 + c3;
+        out[8 * k_step + t] = c0 - b0;
+        out[9 * k_step + t] = c1 - b1;
+        out[10 * k_step + t] = c2 - b2;
+        out[11 * k_step + t] = c3 - b3;
+        out[12 * k_step + t] = b0 - d0;
+        out[13 * k_step + t] = b1 - d1;
+        out[14 * k_step + t] = b2 - d2;
+        out[15 * k_step + t] = b3 - d3;
+      }
+      kept = 0;
+      if (tr + 1 < th) {
+        std::swap(split[0], split[2]);
+        std::swap(split[1], split[3]);
+        kept = 2;
+      }
+    }
+  }
+}
+
+// The output rows of tile rows [row0, row1) from m: [16][out_c][n] (the GEMMs' output, laid
+// out as v): y_tile = A^T m_tile A + bias.
+void transform_output(float* y, const float* m, const float* bias, const WinogradShape& s,
+                      int64_t row0, int64_t row1, int64_t n, int64_t o0, int64_t o1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), k_step = s.out_c * n;
+  // The tile row's two output rows, even and odd columns apart (merged into y's rows).
+  thread_local std::vector<float> out;
+  out.resize(size_t(4 * tw));
+  float *y00 = out.data(), *y01 = y00 + tw, *y10 = y00 + 2 * tw, *y11 = y00 + 3 * tw;
+  for (int64_t o = o0; o < o1; ++o) {
+    const float bo = bias ? bias[o] : 0.0f;
+    for (int64_t r = row0; r < row1; ++r) {
+      const int64_t b = r / th, tr = r % th;
+      const float* mt = m + o * n + (r - row0) * tw;
+#pragma omp simd
+      for (int64_t t = 0; t < tw; ++t) {
+        float a[4][2];  // m_tile A: each row's 4 values to 2
+        for (int i = 0; i < 4; ++i) {
+          const float m0 = mt[(i * 4 + 0) * k_step + t], m1 = mt[(i * 4 + 1) * k_step + t];
+          const float m2 = mt[(i * 4 + 2) * k_step + t], m3 = mt[(i * 4 + 3) * k_step + t];
+          a[i][0] = m0 + m1 + m2;
+          a[i][1] = m1 - m2 - m3;
+        }
+        y00[t] = a[0][0] + a[1][0] + a[2][0] + bo;
+        y01[t] = a[0][1] + a[1][1] + a[2][1] + bo;
+        y10[t] = a[1][0] - a[2][0] - a[3][0] + bo;
+        y11[t] = a[1][1] - a[2][1] - a[3][1] + bo;
+      }
+      float* yo = y + (b * s.out_c + o) * s.out_h * s.out_w;
+      merge_column_phases(yo + 2 * tr * s.out_w, s.out_w, y00, y01);
+      if (2 * tr + 1 < s.out_h) merge_column_phases(yo + (2 * tr + 1) * s.out_w, s.out_w, y10, y11);
+    }
+  }
+}
+
+// y from x and the transformed weights u: [16][out_c][in_c] (see run_winograd_chunks).
+void winograd_conv(float* y, const float* x, const float* u, const float* bias,
+                   const WinogradShape& s) {
+  run_winograd_chunks(
+      s, 16, u,
+      [&](float* v, int64_t row0, int64_t row1, int64_t n, int64_t c) {
+        transform_input(v, x, s, row0, row1, n, c, c + 1);
+      },
+      [&](const float* m, int64_t row0, int64_t row1, int64_t n, int64_t o) {
+        transform_output(y, m, bias, s, row0, row1, n, o, o + 1);
+      });
+}
+
+// gyt: [16][out_c][n], gyt[k][o][(r - row0) * tiles_w + t] = (A z A^T)[k / 4][k % 4] for the
+// 2x2 block z of gy under tile t of tile row r (zeros past out_h and out_w), A = [A^T]^T:
+// what the forward's output transform sends back, for the output channels [o0, o1).
+void transform_grad_output(float* gyt, const float* gy, const WinogradShape& s, int64_t row0,
+                           int64_t row1, int64_t n, int64_t o0, int64_t o1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), k_step = s.out_c * n;
+  thread_local std::vector<float> rows;  // the tile row's two gy rows, even and odd columns
+  rows.resize(size_t(4 * tw));
+  float *e0 = rows.data(), *od0 = e0 + tw, *e1 = e0 + 2 * tw, *od1 = e0 + 3 * tw;
+  for (int64_t o = o0; o < o1; ++o) {
+    for (int64_t r = row0; r < row1; ++r) {
+      const int64_t b = r / th, tr = r % th;
+      const float* go = gy + (b * s.out_c + o) * s.out_h * s.out_w;
+      split_column_phases(e0, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
+      if (2 * tr + 1 < s.out_h) split_column_phases(e1, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
+      else std::fill(e1, e1 + 2 * tw, 0.0f);
+      float* out = gyt + o * n + (r - row0) * tw;
+#pragma omp simd
+      for (int64_t t = 0; t < tw; ++t) {
+        // A along each row (2 values to 4), then along the columns.
+        const float p0 = e0[t], p1 = e0[t] + od0[t], p2 = e0[t] - od0[t], p3 = -od0[t];
+        const float q0 = e1[t], q1 = e1[t] + od1[t], q2 = e1[t] - od1[t], q3 = -od1[t];
+        out[0 * k_step + t] = p0;
+        out[1 * k_step + t] = p1;
+        out[2 * k_step + t] = p2;
+        out[3 * k_step + t] = p3;
+        out[4 * k_step + t] = p0 + q0;
+        out[5 * k_step + t] = p1 + q1;
+        out[6 * k_step + t] = p2 + q2;
+        out[7 * k_step + t] = p3 + q3;
+        out[8 * k_step + t] = p0 - q0;
+        out[9 * k_step + t] = p1 - q1;
+        out[10 * k_step + t] = p2 - q2;
+        out[11 * k_step + t] = p3 - q3;
+        out[12 * k_step + t] = -q0;
+        out[13 * k_step + t] = -q1;
+        out[14 * k_step + t] = -q2;
+        out[15 * k_step + t] = -q3;
+      }
+    }
+  }
+}
+
+// gw[o][c] = G^T W[o][c] G (4x4 to 3x3) from W: [16][out_c][in_c]; gw: [out_c, in_c, 3, 3].
+void weights_from_transformed(float* gw, const float* wt, int64_t out_c, int64_t in_c) {
+  const int64_t plane = out_c * in_c;
+#pragma omp parallel for schedule(static) if (plane > 4096)
+  for (int64_t oc = 0; oc < plane; ++oc) {
+    float t[3][4];  // G^T W
+    for (int j = 0; j < 4; ++j) {
+      const float w0 = wt[j * plane + oc], w1 = wt[(4 + j) * plane + oc];
+      const float w2 = wt[(8 + j) * plane + oc], w3 = wt[(12 + j) * plane + oc];
+      t[0][j] = w0 + 0.5f * (w1 + w2);
+      t[1][j] = 0.5f * (w1 - w2);
+      t[2][j] = 0.5f * (w1 + w2) + w3;
+    }
+    float* dst = gw + oc * 9;
+    for (int i = 0; i < 3; ++i) {  // (G^T W) G
+      dst[i * 3 + 0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+      dst[i * 3 + 1] = 0.5f * (t[i][1] - t[i][2]);
+      dst[i * 3 + 2] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+    }
+  }
+}
+
+// The automatic rule: at least this many input and output channels. Measured (bench/
+// conv_bench.cpp, one thread, CPU time, 8 images, against the paths of commit ed162d1):
+// faster on every 3x3 stride-1 row with >= 32 channels: 32 -> 64 @ 112 forward 35.8 -> 26.9 ms,
+// 64 @ 56 17.8 -> 11.7, 128 @ 28 17.2 -> 12.7, 256 @ 14 17.3 -> 12.8, 512 @ 7 21.9 -> 17.9,
+// and the whole backward of each by 15-35 %. Below 16 the GEMMs would be thin and the
+// transforms dominate (the 3-channel first layer stays on the direct kernel); between 16
+// and 32 it is not measured.
+constexpr int64_t kMinChannels = 16;
+
+}  // namespace
+
+bool winograd_supported(const ConvGeometry& g, const Conv2dParams& p) {
+  return g.groups == 1 && g.kh == 3 && g.kw == 3 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.dilation_h == 1 && p.dilation_w == 1 && g.out_h > 0 && g.out_w > 0;
+}
+
+bool winograd_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  switch (forced_conv_algorithm()) {
+    case ConvAlgorithm::fallback:
+    case ConvAlgorithm::direct:
+    case ConvAlgorithm::channels: return false;
+    case ConvAlgorithm::winograd: return winograd_supported(g, p);
+    case ConvAlgorithm::automatic: break;
+  }
+  return winograd_supported(g, p) && g.in_c >= kMinChannels && g.out_c >= kMinChannels;
+}
+
+bool winograd_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  return winograd_preferred(g, p) && p.pad_h <= 2 && p.pad_w <= 2;
+}
+
+void winograd_forward(float* y, const float* x, const float* w, const float* bias,
+                      const ConvGeometry& g, const Conv2dParams& p) {
+  float* u = scratch<float>(size_t(16 * g.out_c * g.in_c), 1);
+  transform_weights(u, w, g.out_c, g.in_c, false);
+  winograd_conv(y, x, u, bias, {g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w});
+}
+
+void winograd_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
+                             const Conv2dParams& p) {
+  // gx[c, h, w] = sum_o,i,j gy[o, h + pad - i, w + pad - j] w[o, c, i, j]: a 3x3 stride-1
+  // convolution of gy with w[o][c] turned by 180 degrees, padded by 2 - pad.
+  float* u = scratch<float>(size_t(16 * g.out_c * g.in_c), 1);
+  transform_weights(u, w, g.in_c, g.out_c, true);
+  winograd_conv(gx, gy, u, nullptr,
+                {g.batch, g.out_c, g.out_h, g.out_w, g.in_c, g.h, g.w, 2 - p.pad_h, 2 - p.pad_w});
+}
+
+void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
+                              const Conv2dParams& p) {
+  // dL/dU = A gy_tile A^T for each tile, so W_k [Cout, Cin] = sum over tiles of
+  // GY_k [Cout, tiles] @ V_k [Cin, tiles]^T (V as in the forward), and gw = G^T W G.
+  // Each thread takes whole chunks (static: the same ones, in the same order, every run)
+  // into its own copy of W; the copies are summed at the end. (Threads that shared each
+  // chunk's transforms and GEMMs instead met at two barriers per chunk: on this shared
+  // two-core machine, with other processes running, that made the backward 5-30x slower.)
+  const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w};
+  const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
+  const int64_t threads = omp_get_max_threads();
+  const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
+  const int64_t chunk_rows =
+      std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
+  // A whole number of chunks per thread, where there are rows enough.
+  const int64_t chunks = std::min(ceil_div(ceil_div(rows, chunk_rows), threads) * threads, rows);
+  const int64_t max_n = ceil_div(rows, chunks) * tw;
+  const int slots = int(std::min(threads, chunks));
+  const int64_t wt_size = 16 * s.out_c * s.in_c;
+  float* partial = scratch<float>(size_t(slots * wt_size), 1);  // [slots][16][Cout][Cin]
+  SingleThreadedBlas blas;
+#pragma omp parallel num_threads(slots)
+  {
+    float* wt = partial + omp_get_thread_num() * wt_size;
+    float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
+    float* gyt = v + 16 * s.in_c * max_n;
+    bool first = true;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < chunks; ++i) {
+      const int64_t row0 = i * rows / chunks, row1 = (i + 1) * rows / chunks;
+      const int64_t n = (row1 - row0) * tw;
+      transform_input(v, x, s, row0, row1, n, 0, s.in_c);
+      transform_grad_output(gyt, gy, s, row0, row1, n, 0, s.out_c);
+      for (int64_t k = 0; k < 16; ++k) {
+        // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
+        gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * s.out_c * n, n,
+                v + k * s.in_c * n, n, first ? 0.0f : 1.0f, wt + k * s.out_c * s.in_c, s.in_c);
+      }
+      first = false;
+    }
+    if (first) std::fill(wt, wt + wt_size, 0.0f);  // a thread that got no chunk
+  }
+#pragma omp parallel for schedule(static) if (slots > 1 && wt_size > 32768)
+  for (int64_t i = 0; i < wt_size; ++i)
+    for (int sl = 1; sl < slots; ++sl) partial[i] += partial[sl * wt_size + i];
+  weights_from_transformed(gw, partial, s.out_c, s.in_c);
+}
+
+}  // namespace msq::cpu

@@ -1,0 +1,142 @@
+// The Winograd F(2x2, 3x3) convolution (kernels/cpu/conv_winograd*), forward, input
+// gradient and weight gradient, forced on, against the float64 path (im2col + GEMM): odd and even sizes (half
+// tiles at the bottom and right), batch 1, paddings 0, 1, 2, 3 and mixed, a 1x1 image,
+// channel counts that are not multiples of anything, and chunks of tile rows that start
+// in the middle of an image. The transforms are plain C++ (no per-ISA code), so one SIMD
+// level is enough; the automatic choice is checked on shapes it takes.
+#include <sstream>
+
+#include "engine/ops/conv.h"
+#include "kernels/cpu/conv_direct.h"
+#include "test_support.h"
+
+using namespace msq;
+using msq::test::check_close;
+using cpu::ConvAlgorithm;
+
+namespace {
+
+struct Case {
+  int64_t b, cin, cout, h, w;
+  Size2 pad;
+  bool bias;
+};
+
+const std::vector<Case> kCases = {
+    {2, 3, 5, 9, 11, 1, true},        // odd sizes: a half tile at the bottom and right
+    {1, 4, 6, 7, 7, 1, false},        // 7 x 7 (ResNet's last stage, batch 1)
+    {1, 5, 3, 8, 8, 0, true},         // no padding
+    {2, 6, 4, 10, 13, 2, true},       // padding 2 (the input gradient's padding is 0)
+    {1, 3, 4, 6, 9, 3, true},         // padding 3 (the forward only)
+    {1, 4, 5, 9, 12, {1, 0}, false},  // mixed padding
+    {1, 2, 3, 1, 1, 1, true},         // 1x1 image: one tile, mostly padding
+    {1, 3, 2, 2, 5, 1, true},         // 2 rows
+    {3, 17, 33, 14, 14, 1, true},     // channels past 16 and 32
+    {3, 96, 96, 9, 9, 1, true},       // two chunks, the second starting mid-image
+    {2, 64, 48, 40, 40, 1, false},    // many chunks, split over threads
+    {1, 24, 20, 57, 30, 1, true},     // one image, wide, chunks within it
+    {2, 40, 36, 33, 35, 1, false},    // odd sizes over several chunks
+};
+
+std::string describe(const Case& c) {
+  std::ostringstream s;
+  s << "B" << c.b << " " << c.cin << "->" << c.cout << " " << c.h << "x" << c.w << " p"
+    << c.pad.h << "," << c.pad.w;
+  return s.str();
+}
+
+// Restores the automatic choice when a test case ends, even on failure.
+struct PathGuard {
+  ~PathGuard() { cpu::force_conv_algorithm(ConvAlgorithm::automatic); }
+};
+
+}  // namespace
+
+TEST_CASE("Winograd conv2d forward against float64") {
+  PathGuard guard;
+  manual_seed(11);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
+    Tensor bias = c.bias ? randn({c.cout}) : Tensor();
+    cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+    Tensor y = conv2d(x, w, bias, 1, c.pad);
+    cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+    Tensor automatic = conv2d(x, w, bias, 1, c.pad);
+    Tensor exact = conv2d(x.to(DType::Float64), w.to(DType::Float64),
+                          c.bias ? bias.to(DType::Float64) : Tensor(), 1, c.pad);
+    check_close(y, exact, 1e-4, 1e-4, describe(c) + " winograd vs float64");
+    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic vs float64");
+  }
+}
+
+TEST_CASE("Winograd conv2d input gradient against float64") {
+  PathGuard guard;
+  manual_seed(12);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
+    Tensor gy;
+    auto input_grad = [&](const Tensor& xv, const Tensor& wv) {
+      Tensor xi = xv.clone();
+      xi.requires_grad_(true);
+      Tensor y = conv2d(xi, wv, Tensor(), 1, c.pad);
+      if (!gy.defined()) gy = randn(y.shape());
+      y.backward(gy.to(xv.dtype()));
+      return xi.grad();
+    };
+    cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+    Tensor gx = input_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+    Tensor automatic = input_grad(x, w);
+    Tensor exact = input_grad(x.to(DType::Float64), w.to(DType::Float64));
+    check_close(gx, exact, 1e-4, 1e-4, describe(c) + " winograd input grad vs float64");
+    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic input grad vs float64");
+  }
+}
+
+TEST_CASE("Winograd conv2d weight gradient against float64") {
+  PathGuard guard;
+  manual_seed(15);
+  for (const Case& c : kCases) {
+    Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
+    Tensor gy;
+    auto weight_grad = [&](const Tensor& xv, const Tensor& wv) {
+      Tensor wi = wv.clone();
+      wi.requires_grad_(true);
+      Tensor y = conv2d(xv, wi, Tensor(), 1, c.pad);
+      if (!gy.defined()) gy = randn(y.shape());
+      y.backward(gy.to(xv.dtype()));
+      return wi.grad();
+    };
+    cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+    Tensor gw = weight_grad(x, w);
+    cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+    Tensor automatic = weight_grad(x, w);
+    Tensor exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
+    check_close(gw, exact, 1e-4, 1e-4, describe(c) + " winograd weight grad vs float64");
+    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic weight grad vs float64");
+  }
+}
+
+TEST_CASE("Winograd forcing leaves other convolutions to the automatic choice") {
+  PathGuard guard;
+  manual_seed(13);
+  cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+  Tensor x = randn({2, 8, 11, 12}), w = randn({6, 8, 3, 3}), b = randn({6});
+  Tensor strided = conv2d(x, w, b, {2, 1}, 1);
+  Tensor w5 = randn({6, 8, 5, 5});
+  Tensor five = conv2d(x, w5, b, 1, 2);
+  Tensor exact =
+      conv2d(x.to(DType::Float64), w.to(DType::Float64), b.to(DType::Float64), {2, 1}, 1);
+  Tensor exact5 = conv2d(x.to(DType::Float64), w5.to(DType::Float64), b.to(DType::Float64), 1, 2);
+  check_close(strided, exact, 1e-4, 1e-4, "stride 2, 1 under forced winograd");
+  check_close(five, exact5, 1e-4, 1e-4, "5x5 under forced winograd");
+}
+
+TEST_CASE("Winograd conv2d is deterministic") {
+  PathGuard guard;
+  cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+  manual_seed(14);
+  Tensor x = randn({2, 32, 20, 21}), w = randn({40, 32, 3, 3}), b = randn({40});
+  Tensor y1 = conv2d(x, w, b, 1, 1), y2 = conv2d(x, w, b, 1, 1);
+  check_close(y1, y2, 0, 0, "two runs");
+}
