@@ -8,12 +8,7 @@
 
 #include "kernels/cpu/conv_channel_vector.h"
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl")
-#endif
+#include "kernels/cpu/avx512_region_begin.h"
 
 #include "kernels/cpu/conv_channel_vector_kernel.h"
 #include "kernels/cpu/float_vector_avx512.h"
@@ -28,8 +23,4 @@ void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, i
 
 }  // namespace msq::cpu
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "kernels/cpu/avx512_region_end.h"

@@ -10,12 +10,7 @@
 
 #include "kernels/cpu/conv_direct.h"
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl")
-#endif
+#include "kernels/cpu/avx512_region_begin.h"
 
 #include "kernels/cpu/conv_direct_kernel.h"
 #include "kernels/cpu/float_vector_avx512.h"
@@ -43,8 +38,4 @@ void weight_grad_block_avx512(const WeightGradBlock& b, int vectors) {
 
 }  // namespace msq::cpu
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "kernels/cpu/avx512_region_end.h"

@@ -1,6 +1,6 @@
 // The float vectors of the AVX-512 tile kernels: 16 floats per __m512, and the 8-float
-// __m256 form (AVX-512VL: all 32 registers) for remainders. Include it only after the
-// AVX-512 target pragma of a file that simd_level() guards.
+// __m256 form (AVX-512VL: all 32 registers) for remainders. Include it only inside the
+// AVX-512 region (avx512_region_begin.h) of a file that simd_level() guards.
 #pragma once
 
 #include <immintrin.h>

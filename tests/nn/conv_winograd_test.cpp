@@ -69,53 +69,43 @@ TEST_CASE("Winograd conv2d forward against float64") {
   }
 }
 
-TEST_CASE("Winograd conv2d input gradient against float64") {
+namespace {
+
+// The gradient of conv2d(x, w) for the upstream gradient gy, with respect to x (of_input)
+// or to w, computed in the dtype of x and w.
+Tensor conv_gradient(const Tensor& x, const Tensor& w, const Tensor& gy, Size2 pad,
+                     bool of_input) {
+  Tensor xi = x.clone(), wi = w.clone();
+  (of_input ? xi : wi).requires_grad_(true);
+  Tensor y = conv2d(xi, wi, Tensor(), 1, pad);
+  y.backward(gy.to(x.dtype()));
+  return of_input ? xi.grad() : wi.grad();
+}
+
+// Winograd's and the automatic choice's gradient (of the input or the weight) against float64.
+void check_gradient(bool of_input, uint64_t seed) {
   PathGuard guard;
-  manual_seed(12);
+  manual_seed(seed);
+  const std::string what = of_input ? " input grad" : " weight grad";
   for (const Case& c : kCases) {
     Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
-    Tensor gy;
-    auto input_grad = [&](const Tensor& xv, const Tensor& wv) {
-      Tensor xi = xv.clone();
-      xi.requires_grad_(true);
-      Tensor y = conv2d(xi, wv, Tensor(), 1, c.pad);
-      if (!gy.defined()) gy = randn(y.shape());
-      y.backward(gy.to(xv.dtype()));
-      return xi.grad();
-    };
+    Tensor gy = randn({c.b, c.cout, c.h + 2 * c.pad.h - 2, c.w + 2 * c.pad.w - 2});
     cpu::force_conv_algorithm(ConvAlgorithm::winograd);
-    Tensor gx = input_grad(x, w);
+    Tensor winograd = conv_gradient(x, w, gy, c.pad, of_input);
     cpu::force_conv_algorithm(ConvAlgorithm::automatic);
-    Tensor automatic = input_grad(x, w);
-    Tensor exact = input_grad(x.to(DType::Float64), w.to(DType::Float64));
-    check_close(gx, exact, 1e-4, 1e-4, describe(c) + " winograd input grad vs float64");
-    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic input grad vs float64");
+    Tensor automatic = conv_gradient(x, w, gy, c.pad, of_input);
+    Tensor exact =
+        conv_gradient(x.to(DType::Float64), w.to(DType::Float64), gy, c.pad, of_input);
+    check_close(winograd, exact, 1e-4, 1e-4, describe(c) + " winograd" + what + " vs float64");
+    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic" + what + " vs float64");
   }
 }
 
-TEST_CASE("Winograd conv2d weight gradient against float64") {
-  PathGuard guard;
-  manual_seed(15);
-  for (const Case& c : kCases) {
-    Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
-    Tensor gy;
-    auto weight_grad = [&](const Tensor& xv, const Tensor& wv) {
-      Tensor wi = wv.clone();
-      wi.requires_grad_(true);
-      Tensor y = conv2d(xv, wi, Tensor(), 1, c.pad);
-      if (!gy.defined()) gy = randn(y.shape());
-      y.backward(gy.to(xv.dtype()));
-      return wi.grad();
-    };
-    cpu::force_conv_algorithm(ConvAlgorithm::winograd);
-    Tensor gw = weight_grad(x, w);
-    cpu::force_conv_algorithm(ConvAlgorithm::automatic);
-    Tensor automatic = weight_grad(x, w);
-    Tensor exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
-    check_close(gw, exact, 1e-4, 1e-4, describe(c) + " winograd weight grad vs float64");
-    check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic weight grad vs float64");
-  }
-}
+}  // namespace
+
+TEST_CASE("Winograd conv2d input gradient against float64") { check_gradient(true, 12); }
+
+TEST_CASE("Winograd conv2d weight gradient against float64") { check_gradient(false, 15); }
 
 TEST_CASE("Winograd forcing leaves other convolutions to the automatic choice") {
   PathGuard guard;

@@ -9,17 +9,7 @@
 #include "kernels/cpu/statevector/lane_block_avx512.h"
 #include "kernels/cpu/statevector/loops.h"
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512vl"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl")
-// GCC 12's AVX-512 headers start the masked forms from _mm512_undefined_*, which it then
-// reports as uninitialised (GCC bug 105593): a false alarm in the system header.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "kernels/cpu/avx512_region_begin.h"
 
 #include "kernels/cpu/statevector/zmm_planes.h"
 
@@ -187,9 +177,4 @@ void apply_lane_block_avx512(float* psi, int n, int select_bit, const float* m, 
 
 }  // namespace msq::sv::cpu
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
-#endif
+#include "kernels/cpu/avx512_region_end.h"

@@ -1,7 +1,7 @@
 // Register helpers shared by the AVX-512 statevector kernels (pair_groups_avx512.cpp,
-// lane_block_avx512.cpp): a row of one lane tile, [2][L] floats (real plane, imaginary
-// plane), is one zmm. Include after the file's `#pragma GCC target("avx512f,avx512vl")`
-// (or clang attribute push), so these compile for AVX-512 as the kernels do.
+// lane_block_avx512.cpp, lane_stages_avx512.cpp): a row of one lane tile, [2][L] floats
+// (real plane, imaginary plane), is one zmm. Include inside the file's AVX-512 region
+// (kernels/cpu/avx512_region_begin.h), so these compile for AVX-512 as the kernels do.
 #pragma once
 #include <immintrin.h>
 
