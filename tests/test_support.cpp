@@ -1,7 +1,10 @@
 #include "test_support.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 namespace msq::test {
@@ -90,6 +93,12 @@ std::vector<Tensor> autograd_gradients(const std::function<Tensor(const std::vec
   std::vector<Tensor> grads;
   for (const Tensor& x : xs) grads.push_back(x.grad().defined() ? x.grad() : zeros_like(x));
   return grads;
+}
+
+std::string fresh_dir(const std::string& suite, const std::string& name) {
+  std::string d = "/tmp/msq-" + suite + "-" + name + "-" + std::to_string(::getpid());
+  std::system(("rm -rf '" + d + "'").c_str());
+  return d;
 }
 
 }  // namespace msq::test

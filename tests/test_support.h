@@ -34,4 +34,8 @@ std::vector<Tensor> numeric_gradients(const std::function<Tensor(const std::vect
 std::vector<Tensor> autograd_gradients(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                                        const std::vector<Tensor>& inputs);
 
+// A fresh, absent scratch folder for one test: /tmp/msq-<suite>-<name>-<pid>, removed first if
+// an earlier run left it.
+std::string fresh_dir(const std::string& suite, const std::string& name);
+
 }  // namespace msq::test

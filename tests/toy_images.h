@@ -1,12 +1,13 @@
 // The toy image task shared by the trainer tests (tests/train, tests/cuda): noisy 3x16x16
 // images with a bright square on the left (label 0) or right (label 1), and loader options
-// for them.
+// for them, and the two small models the trainer tests fit to it.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "engine/data/loader.h"
 #include "engine/msq.h"
+#include "engine/nn/nn.h"
 
 namespace msq::testing {
 
@@ -31,6 +32,32 @@ inline data::LoaderOptions toy_loader_options(bool shuffle) {
   o.threads = 0;
   o.image_size = 16;
   return o;
+}
+
+// Flatten, Linear 768 -> 16, ReLU, Dropout(dropout), Linear 16 -> 2.
+inline std::shared_ptr<nn::Module> toy_mlp(double dropout) {
+  auto m = std::make_shared<nn::Sequential>();
+  m->push_back(std::make_shared<nn::Flatten>());
+  m->push_back(std::make_shared<nn::Linear>(3 * 16 * 16, 16));
+  m->push_back(std::make_shared<nn::ReLU>());
+  m->push_back(std::make_shared<nn::Dropout>(dropout));
+  m->push_back(std::make_shared<nn::Linear>(16, 2));
+  return m;
+}
+
+// Conv 3 -> 8 (3x3), BatchNorm, ReLU, MaxPool 2, AdaptiveAvgPool 2, Flatten, Dropout(dropout),
+// Linear 32 -> 2: every kind of layer state (BN buffers) a training step touches.
+inline std::shared_ptr<nn::Module> toy_conv_net(double dropout) {
+  auto m = std::make_shared<nn::Sequential>();
+  m->push_back(std::make_shared<nn::Conv2d>(3, 8, 3, 1, 1, 1, 1, false));
+  m->push_back(std::make_shared<nn::BatchNorm2d>(8));
+  m->push_back(std::make_shared<nn::ReLU>());
+  m->push_back(std::make_shared<nn::MaxPool2d>(2));
+  m->push_back(std::make_shared<nn::AdaptiveAvgPool2d>(2));
+  m->push_back(std::make_shared<nn::Flatten>());
+  m->push_back(std::make_shared<nn::Dropout>(dropout));
+  m->push_back(std::make_shared<nn::Linear>(8 * 2 * 2, 2));
+  return m;
 }
 
 }  // namespace msq::testing

@@ -1,7 +1,6 @@
 // msq-train and msq-eval end to end, as a user runs them: the embedded synthetic dataset,
 // checkpoints, resume, evaluation files, and the errors for bad input.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,12 +21,6 @@ using Run = msq::test::AppRun;
 Run run(const std::string& args) { return msq::test::run_app(args, "apps-test"); }
 bool exists(const std::string& p) { return msq::test::path_exists(p); }
 
-std::string fresh_dir(const std::string& name) {
-  std::string d = "/tmp/msq-apps-test-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf '" + d + "'").c_str());
-  return d;
-}
-
 // A quick run on the embedded synthetic data: small images, few epochs.
 std::string quick_train(const std::string& out, const std::string& extra = "", int epochs = 2) {
   return kBin + "/msq-train --out " + out + " --image-size 32 --epochs " + std::to_string(epochs) +
@@ -37,7 +30,7 @@ std::string quick_train(const std::string& out, const std::string& extra = "", i
 }  // namespace
 
 TEST_CASE("msq-train on the embedded dataset writes checkpoints, logs, split and metrics") {
-  std::string out = fresh_dir("train");
+  std::string out = msq::test::fresh_dir("apps-test", "train");
   Run r = run(quick_train(out));
   INFO(r.output);
   REQUIRE(r.status == 0);
@@ -67,7 +60,7 @@ TEST_CASE("msq-train on the embedded dataset writes checkpoints, logs, split and
 }
 
 TEST_CASE("a resumed msq-train run ends with the same weights as an uninterrupted one") {
-  std::string a = fresh_dir("full"), b = fresh_dir("resumed");
+  std::string a = msq::test::fresh_dir("apps-test", "full"), b = msq::test::fresh_dir("apps-test", "resumed");
   REQUIRE(run(quick_train(a, "--patience 10", 3)).status == 0);
   REQUIRE(run(quick_train(b, "--patience 10", 2)).status == 0);
   Run r = run(quick_train(b, "--patience 10 --resume", 3));
@@ -85,32 +78,32 @@ TEST_CASE("a resumed msq-train run ends with the same weights as an uninterrupte
 }
 
 TEST_CASE("bad input: clear errors and non-zero exits") {
-  std::string out = fresh_dir("bad");
+  std::string out = msq::test::fresh_dir("apps-test", "bad");
   Run unknown = run(quick_train(out, "--model resnet5"));
   CHECK(unknown.status != 0);
   CHECK(unknown.output.find("resnet5") != std::string::npos);
 
-  std::string empty = fresh_dir("empty-data");
+  std::string empty = msq::test::fresh_dir("apps-test", "empty-data");
   std::system(("mkdir -p '" + empty + "'").c_str());
   Run no_data = run(quick_train(out, "--data " + empty));
   CHECK(no_data.status != 0);
   CHECK(no_data.output.find(empty) != std::string::npos);
 
   // One class missing (only control folders).
-  std::string one = fresh_dir("one-class");
+  std::string one = msq::test::fresh_dir("apps-test", "one-class");
   std::system(("mkdir -p '" + one + "/Control Axial_crop' && cp /dev/null '" + one + "/Control Axial_crop/x.png'").c_str());
   Run one_class = run(quick_train(out, "--data " + one));
   CHECK(one_class.status != 0);
 
   // A corrupt image: an error naming the file, or a warning and a skip with the flag.
-  std::string corrupt = fresh_dir("corrupt");
+  std::string corrupt = msq::test::fresh_dir("apps-test", "corrupt");
   REQUIRE(run(quick_train(corrupt)).status == 0);
   std::string data = corrupt + "/synthetic-data";
   msq::write_file_atomic(data + "/MS Axial_crop/A1 (2).png", "not a png");
-  Run bad_image = run(quick_train(fresh_dir("corrupt2"), "--data " + data));
+  Run bad_image = run(quick_train(msq::test::fresh_dir("apps-test", "corrupt2"), "--data " + data));
   CHECK(bad_image.status != 0);
   CHECK(bad_image.output.find("A1 (2).png") != std::string::npos);
-  const std::string skipped_out = fresh_dir("corrupt3");
+  const std::string skipped_out = msq::test::fresh_dir("apps-test", "corrupt3");
   Run skipped = run(quick_train(skipped_out, "--data " + data + " --skip-bad-images", 1));
   CHECK(skipped.status == 0);
   CHECK(skipped.output.find("skipped 1 unreadable image") != std::string::npos);
@@ -134,7 +127,7 @@ TEST_CASE("msq-train --cuda-graph: listed in --help, a clear error on a CPU devi
   Run help = run(kBin + "/msq-train --help");
   CHECK(help.status == 0);
   CHECK(help.output.find("--cuda-graph") != std::string::npos);
-  Run cpu = run(quick_train(fresh_dir("cuda-graph-cpu"), "--cuda-graph --device cpu", 1));
+  Run cpu = run(quick_train(msq::test::fresh_dir("apps-test", "cuda-graph-cpu"), "--cuda-graph --device cpu", 1));
   CHECK(cpu.status != 0);
   CHECK(cpu.output.find("cuda_graph (--cuda-graph) needs a CUDA device; device 'cpu'") != std::string::npos);
 }

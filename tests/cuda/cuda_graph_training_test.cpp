@@ -5,10 +5,8 @@
 // dropout head, AdamW with a learning rate changed before every step, a partial batch between
 // replays). A replay that baked host values (Adam's bias correction, the learning rate, the
 // dropout offsets) would drift from the eager run within a few steps. Skips without a GPU.
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
 
 #include "engine/data/loader.h"
 #include "engine/nn/nn.h"
@@ -21,27 +19,9 @@
 
 using namespace msq;
 using msq::testing::toy_items;
+using msq::testing::toy_conv_net;
 
 namespace {
-
-std::shared_ptr<nn::Module> conv_net() {
-  auto m = std::make_shared<nn::Sequential>();
-  m->push_back(std::make_shared<nn::Conv2d>(3, 8, 3, 1, 1, 1, 1, false));
-  m->push_back(std::make_shared<nn::BatchNorm2d>(8));
-  m->push_back(std::make_shared<nn::ReLU>());
-  m->push_back(std::make_shared<nn::MaxPool2d>(2));
-  m->push_back(std::make_shared<nn::AdaptiveAvgPool2d>(2));
-  m->push_back(std::make_shared<nn::Flatten>());
-  m->push_back(std::make_shared<nn::Dropout>(0.2));
-  m->push_back(std::make_shared<nn::Linear>(8 * 2 * 2, 2));
-  return m;
-}
-
-std::string fresh_dir(const std::string& name) {
-  std::string d = "/tmp/msq-cuda-graph-training-test-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf '" + d + "'").c_str());
-  return d;
-}
 
 struct Run {
   train::FitResult result;
@@ -51,12 +31,12 @@ struct Run {
 // 3 epochs of 50 items in batches of 8: 6 full batches and a partial one of 2 per epoch.
 Run fit_toy(bool graphs) {
   manual_seed(4);
-  auto model = conv_net();
+  auto model = toy_conv_net(0.2);
   model->to(Device::cuda());
   data::BatchLoader tl(toy_items(50, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
   train::TrainConfig c;
-  c.out = fresh_dir(graphs ? "graph" : "eager");
+  c.out = test::fresh_dir("cuda-graph-training-test", graphs ? "graph" : "eager");
   c.epochs = 3;
   c.lr = 1e-2;
   c.patience = 50;

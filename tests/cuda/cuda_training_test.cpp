@@ -3,10 +3,8 @@
 // problem; its checkpoint loads on the CPU and predicts the same; the run resumes on the
 // CPU from the GPU's last checkpoint (optimiser state crosses devices); the log records the
 // peak device memory per step, flat over epochs. Skips without a GPU.
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
 
 #include "engine/data/loader.h"
 #include "engine/io/atomic_file.h"
@@ -18,21 +16,9 @@
 
 using namespace msq;
 using msq::testing::toy_items;
+using msq::testing::toy_conv_net;
 
 namespace {
-
-std::shared_ptr<nn::Module> conv_net() {
-  auto m = std::make_shared<nn::Sequential>();
-  m->push_back(std::make_shared<nn::Conv2d>(3, 8, 3, 1, 1, 1, 1, false));
-  m->push_back(std::make_shared<nn::BatchNorm2d>(8));
-  m->push_back(std::make_shared<nn::ReLU>());
-  m->push_back(std::make_shared<nn::MaxPool2d>(2));
-  m->push_back(std::make_shared<nn::AdaptiveAvgPool2d>(2));
-  m->push_back(std::make_shared<nn::Flatten>());
-  m->push_back(std::make_shared<nn::Dropout>(0.1));
-  m->push_back(std::make_shared<nn::Linear>(8 * 2 * 2, 2));
-  return m;
-}
 
 train::TrainConfig config(const std::string& out, int64_t epochs, const std::string& device) {
   train::TrainConfig c;
@@ -45,22 +31,16 @@ train::TrainConfig config(const std::string& out, int64_t epochs, const std::str
   return c;
 }
 
-std::string fresh_dir(const std::string& name) {
-  std::string d = "/tmp/msq-cuda-training-test-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf '" + d + "'").c_str());
-  return d;
-}
-
 }  // namespace
 
 TEST_CASE("cuda training: learns, checkpoints load on the CPU, a run resumes across devices") {
   if (!test::require_cuda()) return;
-  std::string out = fresh_dir("gpu");
+  std::string out = test::fresh_dir("cuda-training-test", "gpu");
   data::BatchLoader train_loader(toy_items(64, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader val_loader(toy_items(32, 2), msq::testing::toy_loader_options(false));
 
   manual_seed(1);
-  auto gpu_model = conv_net();
+  auto gpu_model = toy_conv_net(0.1);
   gpu_model->to(Device::cuda());
   train::FitResult r = train::Trainer(*gpu_model, config(out, 6, "cuda")).fit(train_loader, val_loader);
   REQUIRE(r.history.size() == 6);
@@ -71,7 +51,7 @@ TEST_CASE("cuda training: learns, checkpoints load on the CPU, a run resumes acr
   CHECK(read_file(out + "/log.jsonl").find("peak_step_memory_mib") != std::string::npos);
 
   // best.msqw (written from the GPU run) on a CPU model predicts what the GPU model predicts.
-  auto cpu_model = conv_net();
+  auto cpu_model = toy_conv_net(0.1);
   cpu_model->load_state_dict(load_weights(out + "/best.msqw").tensors);
   train::Predictions on_gpu = train::predict(*gpu_model, val_loader, Device::cuda());
   train::Predictions on_cpu = train::predict(*cpu_model, val_loader, Device::cpu());
@@ -81,12 +61,12 @@ TEST_CASE("cuda training: learns, checkpoints load on the CPU, a run resumes acr
   // Resume the GPU run on the CPU for two more epochs (model and Adam state cross over),
   // then load that CPU checkpoint back onto the GPU.
   manual_seed(1);
-  auto resumed = conv_net();
+  auto resumed = toy_conv_net(0.1);
   train::TrainConfig c = config(out, 8, "cpu");
   c.resume = true;
   train::FitResult rr = train::Trainer(*resumed, c).fit(train_loader, val_loader);
   CHECK(rr.history.size() == 8);
-  auto back_on_gpu = conv_net();
+  auto back_on_gpu = toy_conv_net(0.1);
   back_on_gpu->to(Device::cuda());
   NamedTensorList model_part;
   for (const auto& [name, t] : load_weights(out + "/last.msqw").tensors) {

@@ -6,9 +6,7 @@
 // falls back to eager steps with its reason; and that --cuda-graph on a CPU device fails
 // clearly. What it cannot check is a real capture's baking of host values (tests/cuda/
 // cuda_graph_training_test.cpp does that on a GPU).
-#include <unistd.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "engine/nn/nn.h"
@@ -19,6 +17,7 @@
 
 using namespace msq;
 using msq::testing::toy_items;
+using msq::testing::toy_mlp;
 
 namespace {
 
@@ -56,22 +55,6 @@ class EmulatedGraph final : public StepGraph {
   std::function<void()> work_;
 };
 
-std::shared_ptr<nn::Module> toy_model() {
-  auto m = std::make_shared<nn::Sequential>();
-  m->push_back(std::make_shared<nn::Flatten>());
-  m->push_back(std::make_shared<nn::Linear>(3 * 16 * 16, 16));
-  m->push_back(std::make_shared<nn::ReLU>());
-  m->push_back(std::make_shared<nn::Dropout>(0.3));
-  m->push_back(std::make_shared<nn::Linear>(16, 2));
-  return m;
-}
-
-std::string fresh_dir(const std::string& name) {
-  std::string d = "/tmp/msq-graph-step-test-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf '" + d + "'").c_str());
-  return d;
-}
-
 struct Run {
   train::FitResult result;
   NamedTensorList state;
@@ -82,11 +65,11 @@ struct Run {
 Run train_toy(const std::string& optimizer, const std::string& schedule, const std::string* graph,
               EmulatedGraph::Counts* counts) {
   manual_seed(9);
-  auto model = toy_model();
+  auto model = toy_mlp(0.3);
   data::BatchLoader tl(toy_items(50, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
   train::TrainConfig c;
-  c.out = fresh_dir(optimizer + "-" + schedule + (graph ? "-graph" : "-eager"));
+  c.out = test::fresh_dir("graph-step-test", optimizer + "-" + schedule + (graph ? "-graph" : "-eager"));
   c.epochs = 3;
   c.lr = 3e-3;
   c.l2 = 1e-4;
@@ -186,11 +169,11 @@ TEST_CASE("GraphStep: the plan's counts and a failed capture's reason") {
 }
 
 TEST_CASE("--cuda-graph on a CPU device fails clearly; the config field round-trips") {
-  auto model = toy_model();
+  auto model = toy_mlp(0.3);
   data::BatchLoader tl(toy_items(8, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(8, 2), msq::testing::toy_loader_options(false));
   train::TrainConfig c;
-  c.out = fresh_dir("cpu");
+  c.out = test::fresh_dir("graph-step-test", "cpu");
   c.epochs = 1;
   c.image_size = 16;
   c.cuda_graph = true;

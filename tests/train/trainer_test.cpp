@@ -1,9 +1,7 @@
 // The training loop: it learns, stops early, and a resumed run ends exactly where an
 // uninterrupted one does; an interrupted run leaves a usable checkpoint.
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <sstream>
 
 #include "engine/data/loader.h"
@@ -18,18 +16,9 @@
 
 using namespace msq;
 using msq::testing::toy_items;
+using msq::testing::toy_mlp;
 
 namespace {
-
-std::shared_ptr<nn::Module> toy_model() {
-  auto m = std::make_shared<nn::Sequential>();
-  m->push_back(std::make_shared<nn::Flatten>());
-  m->push_back(std::make_shared<nn::Linear>(3 * 16 * 16, 16));
-  m->push_back(std::make_shared<nn::ReLU>());
-  m->push_back(std::make_shared<nn::Dropout>(0.2));
-  m->push_back(std::make_shared<nn::Linear>(16, 2));
-  return m;
-}
 
 train::TrainConfig toy_config(const std::string& out, int64_t epochs) {
   train::TrainConfig c;
@@ -42,20 +31,14 @@ train::TrainConfig toy_config(const std::string& out, int64_t epochs) {
   return c;
 }
 
-std::string fresh_dir(const std::string& name) {
-  std::string d = "/tmp/msq-trainer-test-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf '" + d + "'").c_str());
-  return d;
-}
-
 }  // namespace
 
 TEST_CASE("the loop learns a toy problem and writes checkpoints and logs") {
   manual_seed(1);
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   data::BatchLoader train_loader(toy_items(64, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader val_loader(toy_items(32, 2), msq::testing::toy_loader_options(false));
-  std::string out = fresh_dir("learn");
+  std::string out = test::fresh_dir("trainer-test", "learn");
   train::Trainer trainer(*model, toy_config(out, 8));
   train::FitResult r = trainer.fit(train_loader, val_loader);
   REQUIRE(r.history.size() == 8);
@@ -75,7 +58,7 @@ TEST_CASE("the loop learns a toy problem and writes checkpoints and logs") {
 TEST_CASE("resuming gives the same final state as an uninterrupted run") {
   auto run = [](const std::string& out, int64_t epochs, bool resume) {
     manual_seed(5);
-    auto model = toy_model();
+    auto model = toy_mlp(0.2);
     data::BatchLoader tl(toy_items(48, 1), msq::testing::toy_loader_options(true));
     data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
     train::TrainConfig c = toy_config(out, epochs);
@@ -83,7 +66,7 @@ TEST_CASE("resuming gives the same final state as an uninterrupted run") {
     train::Trainer(*model, c).fit(tl, vl);
     return model->state_dict();
   };
-  std::string a = fresh_dir("full"), b = fresh_dir("resumed");
+  std::string a = test::fresh_dir("trainer-test", "full"), b = test::fresh_dir("trainer-test", "resumed");
   auto full = run(a, 5, false);
   run(b, 3, false);                 // "interrupted" after epoch 3 ...
   auto resumed = run(b, 5, true);   // ... and continued to 5
@@ -108,10 +91,10 @@ TEST_CASE("resuming gives the same final state as an uninterrupted run") {
 
 TEST_CASE("early stopping ends the run once validation stops improving") {
   manual_seed(2);
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   data::BatchLoader tl(toy_items(32, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
-  train::TrainConfig c = toy_config(fresh_dir("early"), 200);
+  train::TrainConfig c = toy_config(test::fresh_dir("trainer-test", "early"), 200);
   c.lr = 0.05;  // overfits fast
   c.patience = 2;
   c.min_delta = 0.5;  // demands large improvements: stops soon
@@ -123,10 +106,10 @@ TEST_CASE("early stopping ends the run once validation stops improving") {
 
 TEST_CASE("an interrupt stops after the current batch and leaves the last checkpoint usable") {
   manual_seed(4);
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   data::BatchLoader tl(toy_items(32, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(16, 2), msq::testing::toy_loader_options(false));
-  std::string out = fresh_dir("interrupt");
+  std::string out = test::fresh_dir("trainer-test", "interrupt");
   int epochs_seen = 0;
   train::FitResult r = train::Trainer(*model, toy_config(out, 10)).fit(tl, vl, [&](const train::EpochRecord&) {
     if (++epochs_seen == 2) train::request_interrupt();
@@ -166,7 +149,7 @@ TEST_CASE("config: the CUDA settings round-trip and reach the engine (no GPU nee
   CHECK(d.deterministic);
   CHECK_FALSE(d.cuda_tf32);
   const bool tf32 = cuda_conv_tf32(), det = cuda_deterministic();
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   train::Trainer trainer(*model, d);  // applies them (only ever tightening)
   CHECK(cuda_deterministic());
   CHECK_FALSE(cuda_conv_tf32());
@@ -183,7 +166,7 @@ TEST_CASE("config: --precision bf16 round-trips, reaches the engine, and rejects
   CHECK(d.precision == "bf16");
   const bool bf16 = cuda_bf16();
   set_cuda_bf16(false);
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   train::Trainer trainer(*model, d);
   CHECK(cuda_bf16());
   set_cuda_bf16(bf16);
@@ -193,10 +176,10 @@ TEST_CASE("config: --precision bf16 round-trips, reaches the engine, and rejects
 
 TEST_CASE("the epoch records carry the peak device memory per step (0 on the CPU)") {
   manual_seed(2);
-  auto model = toy_model();
+  auto model = toy_mlp(0.2);
   data::BatchLoader tl(toy_items(16, 1), msq::testing::toy_loader_options(true));
   data::BatchLoader vl(toy_items(8, 2), msq::testing::toy_loader_options(false));
-  std::string out = fresh_dir("peak");
+  std::string out = test::fresh_dir("trainer-test", "peak");
   train::FitResult r = train::Trainer(*model, toy_config(out, 1)).fit(tl, vl);
   REQUIRE(r.history.size() == 1);
   CHECK(r.history[0].peak_step_memory_mib == 0);
