@@ -12,6 +12,7 @@
 
 #include "kernels/cpu/simd_level.h"
 #include "kernels/statevector.h"
+#include "simd_levels.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -19,10 +20,6 @@ using namespace msq;
 namespace {
 
 constexpr int L = sv::kLanes;
-
-struct SimdGuard {
-  ~SimdGuard() { cpu::clear_simd_level(); }
-};
 
 template <class R>
 void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
@@ -147,15 +144,9 @@ TEST_CASE("lane stages equal the stages one by one") {
 }
 
 TEST_CASE("complex64 lane stages equal the stages one by one at each SIMD level") {
-  SimdGuard guard;
-  for (cpu::SimdLevel level : {cpu::SimdLevel::avx2, cpu::SimdLevel::avx512}) {
-    if (!cpu::cpu_supports(level)) {
-      MESSAGE("this CPU has no " << cpu::simd_level_name(level) << ": skipped");
-      continue;
-    }
-    cpu::force_simd_level(level);
+  msq::test::at_each_simd_level([] {
     for (int n : {0, 1, 5, 16}) check_lane_stages(sv::cpu_statevector_kernels_c64(), 1e-4, n);
-  }
+  });
 }
 
 TEST_CASE("lane blocks equal their formula, complex128") {
@@ -164,14 +155,8 @@ TEST_CASE("lane blocks equal their formula, complex128") {
 }
 
 TEST_CASE("complex64 lane blocks equal their formula at each SIMD level") {
-  SimdGuard guard;
-  for (cpu::SimdLevel level : {cpu::SimdLevel::avx2, cpu::SimdLevel::avx512}) {
-    if (!cpu::cpu_supports(level)) {
-      MESSAGE("this CPU has no " << cpu::simd_level_name(level) << ": skipped");
-      continue;
-    }
-    cpu::force_simd_level(level);
+  msq::test::at_each_simd_level([] {
     check_lane_blocks(sv::cpu_statevector_kernels_c64(), 1e-4, 5);
     check_lane_blocks(sv::cpu_statevector_kernels_c64(), 1e-4, 16);  // forks
-  }
+  });
 }

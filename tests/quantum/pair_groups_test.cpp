@@ -10,6 +10,7 @@
 
 #include "kernels/cpu/simd_level.h"
 #include "kernels/statevector.h"
+#include "simd_levels.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -32,11 +33,6 @@ void random_pattern(std::mt19937_64& gen, int* idx) {
     idx[4 * p + 3] = out[2 * op + (swap_out ? 0 : 1)];
   }
 }
-
-// Restores the automatic SIMD level when a test case ends, even on failure.
-struct SimdGuard {
-  ~SimdGuard() { cpu::clear_simd_level(); }
-};
 
 // `trials` random groups on states of n_min .. n_min + 3 qubits.
 template <class R>
@@ -105,14 +101,8 @@ TEST_CASE("pair groups equal their steps one by one, complex128 and complex64") 
 }
 
 TEST_CASE("complex64 pair groups agree with their steps at each SIMD level") {
-  SimdGuard guard;
-  for (cpu::SimdLevel level : {cpu::SimdLevel::avx2, cpu::SimdLevel::avx512}) {
-    if (!cpu::cpu_supports(level)) {
-      MESSAGE("this CPU has no " << cpu::simd_level_name(level) << ": skipped");
-      continue;
-    }
-    cpu::force_simd_level(level);
+  msq::test::at_each_simd_level([] {
     check_groups(sv::cpu_statevector_kernels_c64(), 1e-4);
     check_groups(sv::cpu_statevector_kernels_c64(), 1e-4, 12, 15);  // forks above 2^16 rows
-  }
+  });
 }
