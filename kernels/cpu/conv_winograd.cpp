@@ -2,6 +2,7 @@
 // output transforms, the chunks of tile rows and the 16 GEMMs per chunk.
 #include "kernels/cpu/conv_winograd.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -9,54 +10,116 @@
 
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_winograd_chunks.h"
+#include "kernels/cpu/gemm_row_panels.h"
 
 namespace msq::cpu {
 
 namespace {
 
-// u: [16][out_c][in_c], u[k][o][c] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output
-// channel o and input channel c: w[o][c] (w: [out_c, in_c, 3, 3]) or, `transposed`, w[c][o]
-// turned by 180 degrees (w: [in_c, out_c, 3, 3]: the input gradient's kernels). One output
-// channel at a time, its kernels first gathered tap-major (g[tap][c]) so that the transform
-// runs over c in vectors.
-void transform_weights(float* u, const float* w, int64_t out_c, int64_t in_c, bool transposed) {
-  const int64_t plane = out_c * in_c;
-#pragma omp parallel for schedule(static) if (plane > 4096)
-  for (int64_t o = 0; o < out_c; ++o) {
-    thread_local std::vector<float> taps;
-    taps.resize(size_t(9 * in_c));
-    float* g = taps.data();
-    for (int64_t c = 0; c < in_c; ++c) {
-      const float* src = transposed ? w + (c * out_c + o) * 9 : w + (o * in_c + c) * 9;
-      for (int k = 0; k < 9; ++k) g[k * in_c + c] = src[transposed ? 8 - k : k];
+// transform_weight_block for one row panel (rows = 8), in 8-float vectors over the panel's
+// output channels: each tap of the 8 kernels comes in one AVX2 gather (the kernels are 9 *
+// in_c floats apart in w, or 9 when transposed), and each transformed point is stored as 8
+// contiguous floats. (Gathering the taps one float at a time took about a fifth of a
+// 512-channel 7x7 forward.)
+void transform_weight_panel(float* dst, int64_t k_stride, const float* w, int64_t first,
+                            int64_t out_c, int64_t in_c, bool transposed) {
+  const int step = int(transposed ? 9 : 9 * in_c);  // between the panel's kernels in w
+  const __m256i lanes = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                           _mm256_set1_epi32(step));
+  const __m256 half = _mm256_set1_ps(0.5f);
+  // Transposed, the panel's 72 floats of each c lie out_c * 9 floats apart, too far for the
+  // hardware prefetcher: they are fetched kAhead channels ahead.
+  constexpr int64_t kAhead = 8;
+  for (int64_t c = 0; c < in_c; ++c) {
+    const float* src = transposed ? w + (c * out_c + first) * 9 : w + (first * in_c + c) * 9;
+    if (transposed && c + kAhead < in_c) {
+      const char* next = reinterpret_cast<const char*>(src + kAhead * out_c * 9);
+      for (int line = 0; line < 5; ++line) _mm_prefetch(next + 64 * line, _MM_HINT_T0);
     }
-    float* dst = u + o * in_c;
+    __m256 g[9];
+    for (int k = 0; k < 9; ++k) g[k] = _mm256_i32gather_ps(src + (transposed ? 8 - k : k), lanes, 4);
+    __m256 t[4][3];  // G g
+    for (int j = 0; j < 3; ++j) {
+      const __m256 g0 = g[j], g1 = g[3 + j], g2 = g[6 + j], g02 = _mm256_add_ps(g0, g2);
+      t[0][j] = g0;
+      t[1][j] = _mm256_mul_ps(half, _mm256_add_ps(g02, g1));
+      t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(g02, g1));
+      t[3][j] = g2;
+    }
+    float* d = dst + c * kPanelRows;
+    for (int q = 0; q < 4; ++q) {  // (G g) G^T
+      const __m256 t02 = _mm256_add_ps(t[q][0], t[q][2]);
+      _mm256_storeu_ps(d + (q * 4 + 0) * k_stride, t[q][0]);
+      _mm256_storeu_ps(d + (q * 4 + 1) * k_stride, _mm256_mul_ps(half, _mm256_add_ps(t02, t[q][1])));
+      _mm256_storeu_ps(d + (q * 4 + 2) * k_stride, _mm256_mul_ps(half, _mm256_sub_ps(t02, t[q][1])));
+      _mm256_storeu_ps(d + (q * 4 + 3) * k_stride, t[q][2]);
+    }
+  }
+}
+
+// The transformed weights of output channels [first, first + rows): dst[k * k_stride +
+// c * rows + r] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output channel first + r
+// and input channel c: w[o][c] (w: [out_c, in_c, 3, 3]) or, `transposed`, w[c][o] turned by
+// 180 degrees (w: [in_c, out_c, 3, 3]: the input gradient's kernels). With rows = 8 that is
+// one row panel of each U_k (gemm_row_panels.h), with rows = 1 one row of U_k [out_c, in_c].
+// The block's kernels are first gathered tap-major in that order (g[tap][c * rows + r]), so
+// that the transform runs in vectors and writes contiguously.
+void transform_weight_block(float* dst, int64_t k_stride, const float* w, int64_t first,
+                            int64_t rows, int64_t out_c, int64_t in_c, bool transposed) {
+  if (rows == kPanelRows) return transform_weight_panel(dst, k_stride, w, first, out_c, in_c, transposed);
+  // In steps of kStep input channels, so that the gathered taps stay in L1 (18 KB).
+  constexpr int64_t kStep = 64;
+  thread_local std::vector<float> taps;
+  taps.resize(size_t(9 * kStep * kPanelRows));
+  float* g = taps.data();
+  for (int64_t c0 = 0; c0 < in_c; c0 += kStep) {
+    const int64_t c1 = std::min(in_c, c0 + kStep), block = rows * (c1 - c0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t o = first + r;
+      for (int64_t c = c0; c < c1; ++c) {
+        const float* src = transposed ? w + (c * out_c + o) * 9 : w + (o * in_c + c) * 9;
+        for (int k = 0; k < 9; ++k) g[k * block + (c - c0) * rows + r] = src[transposed ? 8 - k : k];
+      }
+    }
+    float* d = dst + c0 * rows;
 #pragma omp simd
-    for (int64_t c = 0; c < in_c; ++c) {
+    for (int64_t i = 0; i < block; ++i) {
       float t[4][3];  // G g
       for (int j = 0; j < 3; ++j) {
-        const float g0 = g[j * in_c + c], g1 = g[(3 + j) * in_c + c], g2 = g[(6 + j) * in_c + c];
+        const float g0 = g[j * block + i], g1 = g[(3 + j) * block + i], g2 = g[(6 + j) * block + i];
         t[0][j] = g0;
         t[1][j] = 0.5f * (g0 + g1 + g2);
         t[2][j] = 0.5f * (g0 - g1 + g2);
         t[3][j] = g2;
       }
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T
-        dst[(i * 4 + 0) * plane + c] = t[i][0];
-        dst[(i * 4 + 1) * plane + c] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-        dst[(i * 4 + 2) * plane + c] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-        dst[(i * 4 + 3) * plane + c] = t[i][2];
+      for (int q = 0; q < 4; ++q) {  // (G g) G^T
+        d[(q * 4 + 0) * k_stride + i] = t[q][0];
+        d[(q * 4 + 1) * k_stride + i] = 0.5f * (t[q][0] + t[q][1] + t[q][2]);
+        d[(q * 4 + 2) * k_stride + i] = 0.5f * (t[q][0] - t[q][1] + t[q][2]);
+        d[(q * 4 + 3) * k_stride + i] = t[q][2];
       }
     }
   }
 }
 
+// u: [16][out_c][in_c] (planes plane_stride(out_c * in_c) apart), every U_k (see
+// transform_weight_block), each in row panels ([out_c / 8][in_c][8], gemm_row_panels.h) where
+// `panels`.
+void transform_weights(float* u, const float* w, int64_t out_c, int64_t in_c, bool transposed,
+                       bool panels) {
+  const int64_t rows = panels ? kPanelRows : 1;
+#pragma omp parallel for schedule(static) if (out_c * in_c > 4096)
+  for (int64_t first = 0; first < out_c; first += rows)
+    transform_weight_block(u + first * in_c, plane_stride(out_c * in_c), w, first, rows, out_c,
+                           in_c, transposed);
+}
+
 // v: [16][in_c][n], v[k][c][(r - row0) * tiles_w + t] = (B^T d B)[k / 4][k % 4] for the 4x4
 // input block d of channel c under tile t of tile row r (r in [row0, row1) over the batch),
 // for the channels [c0, c1).
-void transform_input(float* v, const float* x, const WinogradShape& s, int64_t row0,
-                     int64_t row1, int64_t n, int64_t c0, int64_t c1) {
-  const int64_t tw = s.tiles_w(), th = s.tiles_h(), ld = tw + 1, k_step = s.in_c * n;
+void transform_input(float* v, int64_t k_step, const float* x, const WinogradShape& s,
+                     int64_t row0, int64_t row1, int64_t n, int64_t c0, int64_t c1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), ld = tw + 1;
   // The block's 4 input rows, each split into even and odd columns (of the padded row):
   // tile t reads even[t], odd[t], even[t + 1], odd[t + 1]. The next tile row of the same
   // image reads two of them again (its rows 0 and 1 are this one's 2 and 3).
@@ -117,9 +180,10 @@ void transform_input(float* v, const float* x, const WinogradShape& s, int64_t r
 
 // The output rows of tile rows [row0, row1) from m: [16][out_c][n] (the GEMMs' output, laid
 // out as v): y_tile = A^T m_tile A + bias.
-void transform_output(float* y, const float* m, const float* bias, const WinogradShape& s,
-                      int64_t row0, int64_t row1, int64_t n, int64_t o0, int64_t o1) {
-  const int64_t tw = s.tiles_w(), th = s.tiles_h(), k_step = s.out_c * n;
+void transform_output(float* y, const float* m, int64_t k_step, const float* bias,
+                      const WinogradShape& s, int64_t row0, int64_t row1, int64_t n, int64_t o0,
+                      int64_t o1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h();
   // The tile row's two output rows, even and odd columns apart (merged into y's rows).
   thread_local std::vector<float> out;
   out.resize(size_t(4 * tw));
@@ -150,25 +214,39 @@ void transform_output(float* y, const float* m, const float* bias, const Winogra
   }
 }
 
-// y from x and the transformed weights u: [16][out_c][in_c] (see run_winograd_chunks).
-void winograd_conv(float* y, const float* x, const float* u, const float* bias,
+// y from x and the weights w (as transform_weight_block takes them; `transposed` for the
+// input gradient), by run_winograd_chunks: every U_k made first, or panel by panel inside
+// the GEMMs where streams_weight_panels().
+void winograd_conv(float* y, const float* x, const float* w, bool transposed, const float* bias,
                    const WinogradShape& s) {
+  const WinogradChunks plan = plan_winograd_chunks(s, 16);
+  WinogradWeights weights;
+  weights.panels = row_panel_gemm_usable(s.out_c);
+  if (streams_weight_panels(plan, weights.panels)) {
+    weights.panel = [&](float* dst, int64_t k_stride, int64_t first) {
+      transform_weight_block(dst, k_stride, w, first, kPanelRows, s.out_c, s.in_c, transposed);
+    };
+  } else {
+    float* u = scratch<float>(size_t(16 * plane_stride(s.out_c * s.in_c)), 1);
+    transform_weights(u, w, s.out_c, s.in_c, transposed, weights.panels);
+    weights.u = u;
+  }
   run_winograd_chunks(
-      s, 16, u,
-      [&](float* v, int64_t row0, int64_t row1, int64_t n, int64_t c) {
-        transform_input(v, x, s, row0, row1, n, c, c + 1);
+      s, 16, plan, weights,
+      [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t c) {
+        transform_input(v, plane, x, s, row0, row1, n, c, c + 1);
       },
-      [&](const float* m, int64_t row0, int64_t row1, int64_t n, int64_t o) {
-        transform_output(y, m, bias, s, row0, row1, n, o, o + 1);
+      [&](const float* m, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t o) {
+        transform_output(y, m, plane, bias, s, row0, row1, n, o, o + 1);
       });
 }
 
 // gyt: [16][out_c][n], gyt[k][o][(r - row0) * tiles_w + t] = (A z A^T)[k / 4][k % 4] for the
 // 2x2 block z of gy under tile t of tile row r (zeros past out_h and out_w), A = [A^T]^T:
 // what the forward's output transform sends back, for the output channels [o0, o1).
-void transform_grad_output(float* gyt, const float* gy, const WinogradShape& s, int64_t row0,
-                           int64_t row1, int64_t n, int64_t o0, int64_t o1) {
-  const int64_t tw = s.tiles_w(), th = s.tiles_h(), k_step = s.out_c * n;
+void transform_grad_output(float* gyt, int64_t k_step, const float* gy, const WinogradShape& s,
+                           int64_t row0, int64_t row1, int64_t n, int64_t o0, int64_t o1) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h();
   thread_local std::vector<float> rows;  // the tile row's two gy rows, even and odd columns
   rows.resize(size_t(4 * tw));
   float *e0 = rows.data(), *od0 = e0 + tw, *e1 = e0 + 2 * tw, *od1 = e0 + 3 * tw;
@@ -206,11 +284,12 @@ void transform_grad_output(float* gyt, const float* gy, const WinogradShape& s, 
   }
 }
 
-// gw[o][c] = G^T W[o][c] G (4x4 to 3x3) from W: [16][out_c][in_c]; gw: [out_c, in_c, 3, 3].
-void weights_from_transformed(float* gw, const float* wt, int64_t out_c, int64_t in_c) {
-  const int64_t plane = out_c * in_c;
-#pragma omp parallel for schedule(static) if (plane > 4096)
-  for (int64_t oc = 0; oc < plane; ++oc) {
+// gw[o][c] = G^T W[o][c] G (4x4 to 3x3) from W: [16][out_c][in_c] (planes `plane` floats
+// apart); gw: [out_c, in_c, 3, 3].
+void weights_from_transformed(float* gw, const float* wt, int64_t plane, int64_t out_c,
+                              int64_t in_c) {
+#pragma omp parallel for schedule(static) if (out_c * in_c > 4096)
+  for (int64_t oc = 0; oc < out_c * in_c; ++oc) {
     float t[3][4];  // G^T W
     for (int j = 0; j < 4; ++j) {
       const float w0 = wt[j * plane + oc], w1 = wt[(4 + j) * plane + oc];
@@ -261,20 +340,54 @@ bool winograd_backward_input_preferred(const ConvGeometry& g, const Conv2dParams
 
 void winograd_forward(float* y, const float* x, const float* w, const float* bias,
                       const ConvGeometry& g, const Conv2dParams& p) {
-  float* u = scratch<float>(size_t(16 * g.out_c * g.in_c), 1);
-  transform_weights(u, w, g.out_c, g.in_c, false);
-  winograd_conv(y, x, u, bias, {g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w});
+  winograd_conv(y, x, w, false, bias, {g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w});
 }
 
 void winograd_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                              const Conv2dParams& p) {
   // gx[c, h, w] = sum_o,i,j gy[o, h + pad - i, w + pad - j] w[o, c, i, j]: a 3x3 stride-1
   // convolution of gy with w[o][c] turned by 180 degrees, padded by 2 - pad.
-  float* u = scratch<float>(size_t(16 * g.out_c * g.in_c), 1);
-  transform_weights(u, w, g.in_c, g.out_c, true);
-  winograd_conv(gx, gy, u, nullptr,
+  winograd_conv(gx, gy, w, true, nullptr,
                 {g.batch, g.out_c, g.out_h, g.out_w, g.in_c, g.h, g.w, 2 - p.pad_h, 2 - p.pad_w});
 }
+
+namespace {
+
+// The weight gradient of a layer with more output channels than tiles (512 channels on 7x7
+// images: 128 tiles against 512 x 512 x 16 transformed weights): V and GY of every tile are
+// transformed once, and the threads split the output channels, each computing W_k for blocks
+// of kRowBlock of its rows over all the tiles and turning each block back into gw while it is
+// in cache. Splitting the tiles instead (winograd_backward_weight's chunks) gives each
+// thread a 16 MB partial W to write, sum and read back.
+void winograd_backward_weight_by_channels(float* gw, const float* gy, const float* x,
+                                          const WinogradShape& s) {
+  constexpr int64_t kRowBlock = 64;
+  const int64_t n = s.batch * s.tiles_h() * s.tiles_w(), rows = s.batch * s.tiles_h();
+  const int64_t v_plane = plane_stride(s.in_c * n), gy_plane = plane_stride(s.out_c * n);
+  float* v = scratch<float>(size_t(16 * (v_plane + gy_plane)));
+  float* gyt = v + 16 * v_plane;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.in_c; ++c) transform_input(v, v_plane, x, s, 0, rows, n, c, c + 1);
+#pragma omp parallel for schedule(static)
+  for (int64_t o = 0; o < s.out_c; ++o)
+    transform_grad_output(gyt, gy_plane, gy, s, 0, rows, n, o, o + 1);
+  SingleThreadedBlas blas;
+  const int64_t blocks = ceil_div(s.out_c, kRowBlock);
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t o0 = b * kRowBlock, count = std::min(kRowBlock, s.out_c - o0);
+    const int64_t w_plane = plane_stride(count * s.in_c);
+    float* wt = scratch<float>(size_t(16 * plane_stride(kRowBlock * s.in_c)), 1);  // [16][count][in_c]
+    for (int64_t k = 0; k < 16; ++k) {
+      // W_k [o0:o0+count, Cin] = GY_k [o0:o0+count, n] @ V_k [Cin, n]^T
+      gemm_rm(false, true, count, s.in_c, n, 1.0f, gyt + k * gy_plane + o0 * n, n,
+              v + k * v_plane, n, 0.0f, wt + k * w_plane, s.in_c);
+    }
+    weights_from_transformed(gw + o0 * s.in_c * 9, wt, w_plane, count, s.in_c);
+  }
+}
+
+}  // namespace
 
 void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
                               const Conv2dParams& p) {
@@ -286,6 +399,7 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
   // two-core machine, with other processes running, that made the backward 5-30x slower.)
   const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w};
   const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
+  if (s.out_c > rows * tw) return winograd_backward_weight_by_channels(gw, gy, x, s);
   const int64_t threads = omp_get_max_threads();
   const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
   const int64_t chunk_rows =
@@ -294,25 +408,27 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
   const int64_t chunks = std::min(ceil_div(ceil_div(rows, chunk_rows), threads) * threads, rows);
   const int64_t max_n = ceil_div(rows, chunks) * tw;
   const int slots = int(std::min(threads, chunks));
-  const int64_t wt_size = 16 * s.out_c * s.in_c;
+  const int64_t w_plane = plane_stride(s.out_c * s.in_c), wt_size = 16 * w_plane;
   float* partial = scratch<float>(size_t(slots * wt_size), 1);  // [slots][16][Cout][Cin]
   SingleThreadedBlas blas;
 #pragma omp parallel num_threads(slots)
   {
     float* wt = partial + omp_get_thread_num() * wt_size;
-    float* v = scratch<float>(size_t(16 * (s.in_c + s.out_c) * max_n));
-    float* gyt = v + 16 * s.in_c * max_n;
+    float* v = scratch<float>(size_t(16 * (plane_stride(s.in_c * max_n) +
+                                           plane_stride(s.out_c * max_n))));
+    float* gyt = v + 16 * plane_stride(s.in_c * max_n);
     bool first = true;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < chunks; ++i) {
       const int64_t row0 = i * rows / chunks, row1 = (i + 1) * rows / chunks;
       const int64_t n = (row1 - row0) * tw;
-      transform_input(v, x, s, row0, row1, n, 0, s.in_c);
-      transform_grad_output(gyt, gy, s, row0, row1, n, 0, s.out_c);
+      const int64_t v_plane = plane_stride(s.in_c * n), gy_plane = plane_stride(s.out_c * n);
+      transform_input(v, v_plane, x, s, row0, row1, n, 0, s.in_c);
+      transform_grad_output(gyt, gy_plane, gy, s, row0, row1, n, 0, s.out_c);
       for (int64_t k = 0; k < 16; ++k) {
         // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
-        gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * s.out_c * n, n,
-                v + k * s.in_c * n, n, first ? 0.0f : 1.0f, wt + k * s.out_c * s.in_c, s.in_c);
+        gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * gy_plane, n, v + k * v_plane, n,
+                first ? 0.0f : 1.0f, wt + k * w_plane, s.in_c);
       }
       first = false;
     }
@@ -321,7 +437,7 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
 #pragma omp parallel for schedule(static) if (slots > 1 && wt_size > 32768)
   for (int64_t i = 0; i < wt_size; ++i)
     for (int sl = 1; sl < slots; ++sl) partial[i] += partial[sl * wt_size + i];
-  weights_from_transformed(gw, partial, s.out_c, s.in_c);
+  weights_from_transformed(gw, partial, w_plane, s.out_c, s.in_c);
 }
 
 }  // namespace msq::cpu

@@ -1,13 +1,17 @@
 // The Winograd F(2x2, 3x3) convolution (kernels/cpu/conv_winograd*), forward, input
-// gradient and weight gradient, forced on, against the float64 path (im2col + GEMM): odd and even sizes (half
-// tiles at the bottom and right), batch 1, paddings 0, 1, 2, 3 and mixed, a 1x1 image,
-// channel counts that are not multiples of anything, and chunks of tile rows that start
-// in the middle of an image. The transforms are plain C++ (no per-ISA code), so one SIMD
-// level is enough; the automatic choice is checked on shapes it takes.
+// gradient and weight gradient, forced on, against the float64 path (im2col + GEMM): odd and
+// even sizes (half tiles at the bottom and right), batch 1, paddings 0, 1, 2, 3 and mixed, a
+// 1x1 image, channel counts that are not multiples of anything, and chunks of tile rows that
+// start in the middle of an image. At both SIMD levels: on AVX-512, output channel counts that
+// are multiples of 8 take the row-panel GEMM (gemm_row_panels.h), with the weights made
+// panel by panel where one chunk holds every tile (several panel groups, a partial last
+// group); on AVX2, and for other counts, OpenBLAS. The automatic choice is checked on shapes
+// it takes.
 #include <sstream>
 
 #include "engine/ops/conv.h"
 #include "kernels/cpu/conv_direct.h"
+#include "simd_levels.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -36,6 +40,9 @@ const std::vector<Case> kCases = {
     {2, 64, 48, 40, 40, 1, false},    // many chunks, split over threads
     {1, 24, 20, 57, 30, 1, true},     // one image, wide, chunks within it
     {2, 40, 36, 33, 35, 1, false},    // odd sizes over several chunks
+    {2, 16, 24, 7, 7, 1, true},       // one chunk, 3 weight panels: a group and a half
+    {1, 40, 16, 5, 6, {0, 1}, true},  // one chunk, one group; input gradient 40 (5 panels)
+    {2, 64, 64, 4, 4, 1, false},      // one chunk of 8 tiles, 8 panels
 };
 
 std::string describe(const Case& c) {
@@ -53,6 +60,7 @@ struct PathGuard {
 }  // namespace
 
 TEST_CASE("Winograd conv2d forward against float64") {
+  test::at_each_simd_level([] {
   PathGuard guard;
   manual_seed(11);
   for (const Case& c : kCases) {
@@ -67,6 +75,7 @@ TEST_CASE("Winograd conv2d forward against float64") {
     check_close(y, exact, 1e-4, 1e-4, describe(c) + " winograd vs float64");
     check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " automatic vs float64");
   }
+  });
 }
 
 namespace {
@@ -103,9 +112,13 @@ void check_gradient(bool of_input, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("Winograd conv2d input gradient against float64") { check_gradient(true, 12); }
+TEST_CASE("Winograd conv2d input gradient against float64") {
+  test::at_each_simd_level([] { check_gradient(true, 12); });
+}
 
-TEST_CASE("Winograd conv2d weight gradient against float64") { check_gradient(false, 15); }
+TEST_CASE("Winograd conv2d weight gradient against float64") {
+  test::at_each_simd_level([] { check_gradient(false, 15); });
+}
 
 TEST_CASE("Winograd forcing leaves other convolutions to the automatic choice") {
   PathGuard guard;
