@@ -11,8 +11,10 @@
 // 16 independent GEMMs, one per element k of the 4x4 transformed tile:
 //   M_k [Cout, tiles] = U_k [Cout, Cin] @ V_k [Cin, tiles],
 // with 16 multiplications per tile and channel pair instead of the direct 36 (2.25x fewer).
-// The GEMMs are OpenBLAS's; the transforms are plain loops over tiles that the compiler
-// vectorises (no ISA-specific code, the same on AVX2 and AVX-512).
+// The forward GEMMs (and the input gradient's) are msq's row-panel GEMM on AVX-512 with a
+// multiple of 8 output channels (gemm_row_panels.h: the weight transform writes its panels
+// directly, with AVX2 gathers), else OpenBLAS; the weight gradient's are OpenBLAS's. The
+// tile transforms are plain loops over tiles that the compiler vectorises.
 //
 // Work is split into chunks of whole rows of tiles, counted over the batch (image b's tile
 // row r is row b * tile_rows + r), so 7- and 14-wide images still give the GEMMs wide

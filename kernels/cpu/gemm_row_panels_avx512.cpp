@@ -13,18 +13,23 @@ namespace msq::cpu {
 
 namespace {
 
-// One tile of C: 8 rows x up to 16 * Vectors columns, the last vector's columns under `last`.
+// One tile of C: 8 rows x up to 16 * Vectors columns, the last vector's columns under `last`,
+// starting from zero or (accumulate) from what C holds.
 // Every loop over rows and vectors is unrolled, so each acc[r][v] is a constant index and
 // stays in a register.
 // c: [8, ...] (row stride ldc), panel: [k][8], b: [k, ...] (row stride ldb).
 template <int Vectors>
 inline void panel_tile(float* c, int64_t ldc, const float* panel, const float* b, int64_t ldb,
-                       int64_t k, __mmask16 last) {
+                       int64_t k, __mmask16 last, bool accumulate) {
   __m512 acc[kPanelRows][Vectors];
 #pragma GCC unroll 8
   for (int r = 0; r < kPanelRows; ++r)
 #pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) acc[r][v] = _mm512_setzero_ps();
+    for (int v = 0; v < Vectors; ++v) {
+      const float* cv = c + r * ldc + 16 * v;
+      if (!accumulate) acc[r][v] = _mm512_setzero_ps();
+      else acc[r][v] = v == Vectors - 1 ? _mm512_maskz_loadu_ps(last, cv) : _mm512_loadu_ps(cv);
+    }
   for (int64_t j = 0; j < k; ++j) {
     const float* bj = b + j * ldb;
     __m512 x[Vectors];
@@ -51,7 +56,7 @@ inline void panel_tile(float* c, int64_t ldc, const float* panel, const float* b
 }  // namespace
 
 void row_panel_gemm_avx512(float* c, int64_t ldc, const float* a_panels, const float* b,
-                           int64_t ldb, int64_t rows, int64_t n, int64_t k) {
+                           int64_t ldb, int64_t rows, int64_t n, int64_t k, bool accumulate) {
   // Column blocks outside, panels inside: a block of b (k x 32 floats) is read from memory
   // once and then from the core's cache by every panel.
   constexpr int64_t kTile = 32;  // columns per full tile (two vectors)
@@ -63,8 +68,8 @@ void row_panel_gemm_avx512(float* c, int64_t ldc, const float* a_panels, const f
     for (int64_t p = 0; p < panels; ++p) {
       const float* panel = a_panels + p * k * kPanelRows;
       float* cp = c + p * kPanelRows * ldc + j0;
-      if (cols > 16) panel_tile<2>(cp, ldc, panel, b + j0, ldb, k, last);
-      else panel_tile<1>(cp, ldc, panel, b + j0, ldb, k, last);
+      if (cols > 16) panel_tile<2>(cp, ldc, panel, b + j0, ldb, k, last, accumulate);
+      else panel_tile<1>(cp, ldc, panel, b + j0, ldb, k, last, accumulate);
     }
   }
 }
