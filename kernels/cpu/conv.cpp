@@ -251,6 +251,8 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (winograd_backward_input_preferred(g, p)) return winograd_backward_input(gx, gy, w, g, p);
+    if (winograd_s2_backward_input_preferred(g, p))
+      return winograd_s2_backward_input(gx, gy, w, g, p);
     if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
   }
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;

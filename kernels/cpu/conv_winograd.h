@@ -43,4 +43,13 @@ void winograd_backward_input(float* gx, const float* gy, const float* w, const C
 void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
                               const Conv2dParams& p);
 
+// The input gradient of an ungrouped 3x3 convolution of stride 2, padding 1, dilation 1
+// (conv_winograd_stride2.cpp): gx by its four stride phases, 25 products per 4x4 block of gx
+// and channel pair instead of 36. gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo],
+// w: [Cout, Cin, 3, 3].
+bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p);
+bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
+void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
+                                const Conv2dParams& p);
+
 }  // namespace msq::cpu

@@ -143,3 +143,36 @@ TEST_CASE("Winograd conv2d is deterministic") {
   Tensor y1 = conv2d(x, w, b, 1, 1), y2 = conv2d(x, w, b, 1, 1);
   check_close(y1, y2, 0, 0, "two runs");
 }
+
+TEST_CASE("Winograd stride-2 conv2d input gradient against float64") {
+  // 3x3, stride 2, padding 1 (conv_winograd_stride2.cpp): even and odd image sizes (phase
+  // grids of unequal rows and columns, half tiles), batch 1, one chunk and several, channel
+  // counts that fill row panels and that do not, at both SIMD levels.
+  test::at_each_simd_level([] {
+    PathGuard guard;
+    manual_seed(16);
+    const std::vector<Case> cases = {
+        {2, 16, 24, 9, 11, 1, false},   {1, 5, 3, 7, 7, 1, false},   {1, 24, 16, 8, 8, 1, false},
+        {2, 17, 33, 13, 10, 1, false},  {1, 3, 2, 1, 1, 1, false},   {1, 4, 6, 2, 3, 1, false},
+        {3, 32, 40, 30, 29, 1, false},  {2, 64, 48, 56, 56, 1, false},
+    };
+    for (const Case& c : cases) {
+      Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
+      const int64_t oh = (c.h - 1) / 2 + 1, ow = (c.w - 1) / 2 + 1;
+      Tensor gy = randn({c.b, c.cout, oh, ow});
+      auto grad = [&](const Tensor& xs, const Tensor& ws) {
+        Tensor xi = xs.clone().requires_grad_(true);
+        Tensor y = conv2d(xi, ws, Tensor(), 2, 1);
+        y.backward(gy.to(xs.dtype()));
+        return xi.grad();
+      };
+      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+      Tensor winograd = grad(x, w);
+      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+      Tensor automatic = grad(x, w);
+      Tensor exact = grad(x.to(DType::Float64), w.to(DType::Float64));
+      check_close(winograd, exact, 1e-4, 1e-4, describe(c) + " s2 winograd input grad vs float64");
+      check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " s2 automatic input grad vs float64");
+    }
+  });
+}

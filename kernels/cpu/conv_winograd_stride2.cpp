@@ -1,0 +1,215 @@
+// The input gradient of a 3x3, stride-2, padding-1 convolution by Winograd (see
+// conv_winograd.h): gx split into its four stride phases (even or odd rows x even or odd
+// columns), each of which is a stride-1 correlation of gy with a part of the kernel:
+//   ee: gx[2m][2n]         = sum_o w[o][c][1][1] gy[o][m][n]                    (1x1)
+//   eo: gx[2m][2n + 1]     = w[1][2] gy[m][n] + w[1][0] gy[m][n + 1]            (1x2)
+//   oe: gx[2m + 1][2n]     = w[2][1] gy[m][n] + w[0][1] gy[m + 1][n]            (2x1)
+//   oo: gx[2m + 1][2n + 1] = [w22 w20; w02 w00] over gy[m..m+1][n..n+1]         (2x2)
+// A tile is a 2x2 block of every phase (a 4x4 block of gx) and reads a 3x3 block d of gy.
+// The 2-tap correlations run as Winograd F(2, 2) (y0 = m0 + m1, y1 = m1 + m2 with m0 =
+// (d0 - d1) g0, m1 = d1 (g0 + g1), m2 = (d2 - d1) g1) and the 2x2 one as F(2x2, 2x2), so a
+// tile takes 4 + 6 + 6 + 9 = 25 products per channel pair instead of the direct 36: 25
+// GEMMs M_k [Cin, tiles] = U_k [Cin, Cout] @ V_k [Cout, tiles] through run_winograd_chunks.
+// Points: 0-3 ee (d[u][v]), 4-9 eo (row u: d[u][0] - d[u][1], d[u][1], d[u][2] - d[u][1]),
+// 10-15 oe (column v, the same along rows), 16-24 oo (B^T d B, B^T = [1 -1 0; 0 1 0; 0 -1 1]).
+// Measured (128 -> 128 channels, 56 -> 28, batch 8, the input gradient alone): 17.6-17.9 ms
+// against the phase kernels' 19.7 at one thread, 9.4-9.5 against 10.1-10.2 at two; chunks of
+// at least 32, 64, 256 and 512 tiles instead of 128 were 3-25 % slower (each chunk reads the
+// 1.6 MB of U_k again). Collecting each gx row's four columns in one pass was 5 % slower.
+#include <algorithm>
+#include <vector>
+
+#include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_winograd.h"
+#include "kernels/cpu/conv_winograd_chunks.h"
+#include "kernels/cpu/gemm_row_panels.h"
+
+namespace msq::cpu {
+
+namespace {
+
+constexpr int64_t kPoints = 25;
+
+// u: [25][in_c][out_c] (gx channels c by gy channels o; planes plane_stride() apart, each in
+// row panels where `panels`) from w: [out_c, in_c, 3, 3].
+void transform_weights_s2(float* u, const float* w, int64_t out_c, int64_t in_c, bool panels) {
+  const int64_t plane = plane_stride(in_c * out_c);
+#pragma omp parallel for schedule(static) if (in_c * out_c > 4096)
+  for (int64_t c = 0; c < in_c; ++c) {
+    for (int64_t o = 0; o < out_c; ++o) {
+      const float* g = w + (o * in_c + c) * 9;  // g[a * 3 + b]
+      float t[kPoints];
+      for (int k = 0; k < 4; ++k) t[k] = g[4];  // ee: w11
+      const float eo[3] = {g[5], g[5] + g[3], g[3]};  // g0 = w12, g1 = w10
+      const float oe[3] = {g[7], g[7] + g[1], g[1]};  // g0 = w21, g1 = w01
+      for (int j = 0; j < 3; ++j) t[4 + j] = t[7 + j] = eo[j];
+      for (int i = 0; i < 3; ++i) t[10 + i] = t[13 + i] = oe[i];
+      // oo: G h G^T, h = [w22 w20; w02 w00], G = [1 0; 1 1; 0 1]
+      const float h[2][2] = {{g[8], g[6]}, {g[2], g[0]}};
+      const float gh[3][2] = {{h[0][0], h[0][1]},
+                              {h[0][0] + h[1][0], h[0][1] + h[1][1]},
+                              {h[1][0], h[1][1]}};
+      for (int i = 0; i < 3; ++i) {
+        t[16 + 3 * i + 0] = gh[i][0];
+        t[16 + 3 * i + 1] = gh[i][0] + gh[i][1];
+        t[16 + 3 * i + 2] = gh[i][1];
+      }
+      const int64_t at = panels ? row_panel_index(c, o, out_c) : c * out_c + o;
+      for (int k = 0; k < kPoints; ++k) u[k * plane + at] = t[k];
+    }
+  }
+}
+
+// v: [25][Cout][n] (planes k_step apart) for gy channel o and the tiles of tile rows
+// [row0, row1): the 3x3 block d of gy at rows 2 tr .. 2 tr + 2, columns 2 t .. 2 t + 2
+// (zeros past the edges). s: gy as the input (in_c = Cout, h x w = Ho x Wo).
+void transform_input_s2(float* v, int64_t k_step, const float* gy, const WinogradShape& s,
+                        int64_t row0, int64_t row1, int64_t n, int64_t o) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h(), ld = tw + 1;
+  thread_local std::vector<float> rows;
+  rows.resize(size_t(6 * ld));
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t b = r / th, tr = r % th;
+    const float* go = gy + (b * s.in_c + o) * s.h * s.w;
+    float* split[3] = {rows.data(), rows.data() + 2 * ld, rows.data() + 4 * ld};
+    for (int i = 0; i < 3; ++i) {
+      const int64_t ih = 2 * tr + i;
+      if (ih >= s.h) std::fill(split[i], split[i] + 2 * ld, 0.0f);
+      else split_column_phases(split[i], ld, go + ih * s.w, s.w, 2, 0, ld);
+    }
+    const float *e0 = split[0], *o0 = e0 + ld, *e1 = split[1], *o1 = e1 + ld;
+    const float *e2 = split[2], *o2 = e2 + ld;
+    float* out = v + o * n + (r - row0) * tw;
+#pragma omp simd
+    for (int64_t t = 0; t < tw; ++t) {
+      const float d00 = e0[t], d01 = o0[t], d02 = e0[t + 1];
+      const float d10 = e1[t], d11 = o1[t], d12 = e1[t + 1];
+      const float d20 = e2[t], d21 = o2[t], d22 = e2[t + 1];
+      out[0 * k_step + t] = d00;
+      out[1 * k_step + t] = d01;
+      out[2 * k_step + t] = d10;
+      out[3 * k_step + t] = d11;
+      out[4 * k_step + t] = d00 - d01;
+      out[5 * k_step + t] = d01;
+      out[6 * k_step + t] = d02 - d01;
+      out[7 * k_step + t] = d10 - d11;
+      out[8 * k_step + t] = d11;
+      out[9 * k_step + t] = d12 - d11;
+      out[10 * k_step + t] = d00 - d10;
+      out[11 * k_step + t] = d10;
+      out[12 * k_step + t] = d20 - d10;
+      out[13 * k_step + t] = d01 - d11;
+      out[14 * k_step + t] = d11;
+      out[15 * k_step + t] = d21 - d11;
+      // oo: rows first (r0 = d0 - d1, r1 = d1, r2 = d2 - d1), then the same along columns.
+      const float r00 = d00 - d10, r01 = d01 - d11, r02 = d02 - d12;
+      const float r20 = d20 - d10, r21 = d21 - d11, r22 = d22 - d12;
+      out[16 * k_step + t] = r00 - r01;
+      out[17 * k_step + t] = r01;
+      out[18 * k_step + t] = r02 - r01;
+      out[19 * k_step + t] = d10 - d11;
+      out[20 * k_step + t] = d11;
+      out[21 * k_step + t] = d12 - d11;
+      out[22 * k_step + t] = r20 - r21;
+      out[23 * k_step + t] = r21;
+      out[24 * k_step + t] = r22 - r21;
+    }
+  }
+}
+
+// gx channel c's 4x4 blocks for the tiles of tile rows [row0, row1) from m: [25][Cin][n]
+// (planes k_step apart). gx: [B, Cin, H, W]; s.out_h x s.out_w is the phase grid.
+void transform_output_s2(float* gx, const float* m, int64_t k_step, const WinogradShape& s,
+                         int64_t h, int64_t w, int64_t row0, int64_t row1, int64_t n, int64_t c) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h();
+  thread_local std::vector<float> buf;
+  buf.resize(size_t(12 * tw));
+  // cols[q][t]: gx column 4 t + q of the row being built; even / odd: its columns 2 j and
+  // 2 j + 1, merged from cols[0] and cols[2], cols[1] and cols[3].
+  float* cols[4] = {buf.data(), buf.data() + tw, buf.data() + 2 * tw, buf.data() + 3 * tw};
+  float* even = buf.data() + 4 * tw;
+  float* odd = buf.data() + 8 * tw;
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t b = r / th, tr = r % th;
+    const float* mt = m + c * n + (r - row0) * tw;
+    float* gc = gx + (b * s.out_c + c) * h * w;
+    for (int64_t row = 0; row < 4 && 4 * tr + row < h; ++row) {
+      const int u = int(row / 2);
+      if (row % 2 == 0) {  // ee[u][0], eo[u][0], ee[u][1], eo[u][1]
+        const float *e0 = mt + (2 * u) * k_step, *e1 = mt + (2 * u + 1) * k_step;
+        const float *f0 = mt + (4 + 3 * u) * k_step, *f1 = f0 + k_step, *f2 = f1 + k_step;
+#pragma omp simd
+        for (int64_t t = 0; t < tw; ++t) {
+          cols[0][t] = e0[t];
+          cols[2][t] = e1[t];
+          cols[1][t] = f0[t] + f1[t];
+          cols[3][t] = f1[t] + f2[t];
+        }
+      } else {  // oe[u][0], oo[u][0], oe[u][1], oo[u][1]
+        // oe[u][v] = m[10 + 3v + u] + m[11 + 3v + u]; oo = A^T M A, A^T = [1 1 0; 0 1 1]:
+        // row u of A^T M is M[u] + M[u + 1] (M[i] = m[16 + 3i .. 18 + 3i]).
+        const float *p0 = mt + (10 + u) * k_step, *p1 = p0 + k_step;
+        const float *q0 = mt + (13 + u) * k_step, *q1 = q0 + k_step;
+        const float *a = mt + (16 + 3 * u) * k_step, *bb = a + 3 * k_step;
+#pragma omp simd
+        for (int64_t t = 0; t < tw; ++t) {
+          const float s0 = a[t] + bb[t], s1 = a[t + k_step] + bb[t + k_step];
+          const float s2 = a[t + 2 * k_step] + bb[t + 2 * k_step];
+          cols[0][t] = p0[t] + p1[t];
+          cols[2][t] = q0[t] + q1[t];
+          cols[1][t] = s0 + s1;
+          cols[3][t] = s1 + s2;
+        }
+      }
+      merge_column_phases(even, 2 * tw, cols[0], cols[2]);
+      merge_column_phases(odd, 2 * tw, cols[1], cols[3]);
+      merge_column_phases(gc + (4 * tr + row) * w, w, even, odd);
+    }
+  }
+}
+
+// Where the automatic choice takes it: ungrouped 3x3, stride 2, padding 1, dilation 1, with
+// at least this many channels in and out (ResNet's strided 3x3 layers).
+constexpr int64_t kMinChannels = 16;
+
+}  // namespace
+
+bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p) {
+  return g.groups == 1 && g.kh == 3 && g.kw == 3 && p.stride_h == 2 && p.stride_w == 2 &&
+         p.pad_h == 1 && p.pad_w == 1 && p.dilation_h == 1 && p.dilation_w == 1 &&
+         g.out_h == (g.h - 1) / 2 + 1 && g.out_w == (g.w - 1) / 2 + 1;
+}
+
+bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  switch (forced_conv_algorithm()) {
+    case ConvAlgorithm::fallback:
+    case ConvAlgorithm::direct:
+    case ConvAlgorithm::channels: return false;
+    case ConvAlgorithm::winograd: return winograd_s2_supported(g, p);
+    case ConvAlgorithm::automatic: break;
+  }
+  return winograd_s2_supported(g, p) && g.in_c >= kMinChannels && g.out_c >= kMinChannels;
+}
+
+void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
+                                const Conv2dParams&) {
+  // The chunks see gy as the input (Cout channels, Ho x Wo) and the phase grid (ceil(H / 2) x
+  // ceil(W / 2), Cin channels) as the output.
+  const WinogradShape s{g.batch, g.out_c, g.out_h, g.out_w, g.in_c, (g.h + 1) / 2, (g.w + 1) / 2, 0, 0};
+  const WinogradChunks plan = plan_winograd_chunks(s, kPoints);
+  WinogradWeights weights;
+  weights.panels = row_panel_gemm_usable(s.out_c);
+  float* u = scratch<float>(size_t(kPoints * plane_stride(s.out_c * s.in_c)), 1);
+  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels);
+  weights.u = u;
+  run_winograd_chunks(
+      s, kPoints, plan, weights,
+      [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t o) {
+        transform_input_s2(v, plane, gy, s, row0, row1, n, o);
+      },
+      [&](const float* m, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t c) {
+        transform_output_s2(gx, m, plane, s, g.h, g.w, row0, row1, n, c);
+      });
+}
+
+}  // namespace msq::cpu
