@@ -195,6 +195,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
   if constexpr (std::is_same_v<T, float>) {
     if (depthwise_simd_preferred(g, p)) return depthwise_forward_simd(y, x, w, bias, g, p);
     if (winograd_preferred(g, p)) return winograd_forward(y, x, w, bias, g, p);
+    if (winograd_s2_preferred(g, p)) return winograd_s2_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && channel_vector_preferred(g, p))
       return channel_vector_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && direct_conv_preferred(g, p))

@@ -170,6 +170,27 @@ void split_column_phases(float* phases, int64_t ld, const float* src, int64_t w,
   for (int64_t i = 0; i < lo; ++i) row[i] = 0.0f;
   copy_row(row + lo, src + lo + offset, hi - lo);
   for (int64_t i = hi; i < len; ++i) row[i] = 0.0f;
+  if (stride == 4) {
+    // Eight outputs per phase at a time from four vectors (two columns of 4 each): each
+    // vector's lanes regrouped to [t0q0 t1q0 t0q1 t1q1 | t0q2 t1q2 t0q3 t1q3], then pairs of
+    // vectors merged 64 bits at a time and their halves combined.
+    const __m256i pairs = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int64_t t = 0;
+    for (; t + 8 <= n; t += 8) {
+      __m256d v[4];
+      for (int i = 0; i < 4; ++i)
+        v[i] = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_loadu_ps(row + 4 * t + 8 * i), pairs));
+      const __m256d lo01 = _mm256_unpacklo_pd(v[0], v[1]), hi01 = _mm256_unpackhi_pd(v[0], v[1]);
+      const __m256d lo23 = _mm256_unpacklo_pd(v[2], v[3]), hi23 = _mm256_unpackhi_pd(v[2], v[3]);
+      _mm256_storeu_ps(phases + t, _mm256_castpd_ps(_mm256_permute2f128_pd(lo01, lo23, 0x20)));
+      _mm256_storeu_ps(phases + ld + t, _mm256_castpd_ps(_mm256_permute2f128_pd(hi01, hi23, 0x20)));
+      _mm256_storeu_ps(phases + 2 * ld + t, _mm256_castpd_ps(_mm256_permute2f128_pd(lo01, lo23, 0x31)));
+      _mm256_storeu_ps(phases + 3 * ld + t, _mm256_castpd_ps(_mm256_permute2f128_pd(hi01, hi23, 0x31)));
+    }
+    for (; t < n; ++t)
+      for (int64_t q = 0; q < 4; ++q) phases[q * ld + t] = row[4 * t + q];
+    return;
+  }
   if (stride != 2) {
     for (int64_t q = 0; q < stride; ++q)
       for (int64_t t = 0; t < n; ++t) phases[q * ld + t] = row[stride * t + q];

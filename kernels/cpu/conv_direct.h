@@ -108,7 +108,8 @@ void prefetch_floats(const float* p, int64_t n);
 // more than the copy there).
 void copy_row(float* dst, const float* src, int64_t n);
 
-// The column phases of one image row src: [w] under a horizontal stride: for phase q < stride
+// The column phases of one image row src: [w] under a horizontal stride (vectorised for 2 and
+// 4, the Winograd stride-2 forward's 5x5 blocks): for phase q < stride
 // and t < n, phases[q * ld + t] = src[stride * t + q + offset], or 0 outside [0, w).
 void split_column_phases(float* phases, int64_t ld, const float* src, int64_t w, int64_t stride,
                          int64_t offset, int64_t n);

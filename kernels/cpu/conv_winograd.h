@@ -48,6 +48,10 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
 // and channel pair instead of 36. gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo],
 // w: [Cout, Cin, 3, 3].
 bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p);
+// The forward of such a convolution by the same phases (x's), y: [B, Cout, Ho, Wo].
+bool winograd_s2_preferred(const ConvGeometry& g, const Conv2dParams& p);
+void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
+                         const ConvGeometry& g, const Conv2dParams& p);
 bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
 void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                                 const Conv2dParams& p);

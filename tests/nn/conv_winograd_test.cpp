@@ -144,10 +144,10 @@ TEST_CASE("Winograd conv2d is deterministic") {
   check_close(y1, y2, 0, 0, "two runs");
 }
 
-TEST_CASE("Winograd stride-2 conv2d input gradient against float64") {
+TEST_CASE("Winograd stride-2 conv2d forward and input gradient against float64") {
   // 3x3, stride 2, padding 1 (conv_winograd_stride2.cpp): even and odd image sizes (phase
   // grids of unequal rows and columns, half tiles), batch 1, one chunk and several, channel
-  // counts that fill row panels and that do not, at both SIMD levels.
+  // counts that fill row panels and that do not, with and without bias, at both SIMD levels.
   test::at_each_simd_level([] {
     PathGuard guard;
     manual_seed(16);
@@ -173,6 +173,15 @@ TEST_CASE("Winograd stride-2 conv2d input gradient against float64") {
       Tensor exact = grad(x.to(DType::Float64), w.to(DType::Float64));
       check_close(winograd, exact, 1e-4, 1e-4, describe(c) + " s2 winograd input grad vs float64");
       check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " s2 automatic input grad vs float64");
+      Tensor bias = c.cin % 2 ? randn({c.cout}) : Tensor();
+      Tensor b64 = bias.defined() ? bias.to(DType::Float64) : Tensor();
+      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+      Tensor y = conv2d(x, w, bias, 2, 1);
+      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+      Tensor y_auto = conv2d(x, w, bias, 2, 1);
+      Tensor y_exact = conv2d(x.to(DType::Float64), w.to(DType::Float64), b64, 2, 1);
+      check_close(y, y_exact, 1e-4, 1e-4, describe(c) + " s2 winograd forward vs float64");
+      check_close(y_auto, y_exact, 1e-4, 1e-4, describe(c) + " s2 automatic forward vs float64");
     }
   });
 }
