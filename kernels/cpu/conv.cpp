@@ -311,6 +311,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (winograd_preferred(g, p)) return winograd_backward_weight(gw, gy, x, g, p);
+    if (winograd_s2_preferred(g, p)) return winograd_s2_backward_weight(gw, gy, x, g, p);
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
   }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;

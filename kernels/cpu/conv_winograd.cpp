@@ -393,51 +393,18 @@ void winograd_backward_weight(float* gw, const float* gy, const float* x, const 
                               const Conv2dParams& p) {
   // dL/dU = A gy_tile A^T for each tile, so W_k [Cout, Cin] = sum over tiles of
   // GY_k [Cout, tiles] @ V_k [Cin, tiles]^T (V as in the forward), and gw = G^T W G.
-  // Each thread takes whole chunks (static: the same ones, in the same order, every run)
-  // into its own copy of W; the copies are summed at the end. (Threads that shared each
-  // chunk's transforms and GEMMs instead met at two barriers per chunk: on this shared
-  // two-core machine, with other processes running, that made the backward 5-30x slower.)
   const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, p.pad_h, p.pad_w};
   const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
   if (s.out_c > rows * tw) return winograd_backward_weight_by_channels(gw, gy, x, s);
-  const int64_t threads = omp_get_max_threads();
-  const int64_t fit = kChunkBudget / (16 * (s.in_c + s.out_c) * tw);
-  const int64_t chunk_rows =
-      std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
-  // A whole number of chunks per thread, where there are rows enough.
-  const int64_t chunks = std::min(ceil_div(ceil_div(rows, chunk_rows), threads) * threads, rows);
-  const int64_t max_n = ceil_div(rows, chunks) * tw;
-  const int slots = int(std::min(threads, chunks));
-  const int64_t w_plane = plane_stride(s.out_c * s.in_c), wt_size = 16 * w_plane;
-  float* partial = scratch<float>(size_t(slots * wt_size), 1);  // [slots][16][Cout][Cin]
-  SingleThreadedBlas blas;
-#pragma omp parallel num_threads(slots)
-  {
-    float* wt = partial + omp_get_thread_num() * wt_size;
-    float* v = scratch<float>(size_t(16 * (plane_stride(s.in_c * max_n) +
-                                           plane_stride(s.out_c * max_n))));
-    float* gyt = v + 16 * plane_stride(s.in_c * max_n);
-    bool first = true;
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < chunks; ++i) {
-      const int64_t row0 = i * rows / chunks, row1 = (i + 1) * rows / chunks;
-      const int64_t n = (row1 - row0) * tw;
-      const int64_t v_plane = plane_stride(s.in_c * n), gy_plane = plane_stride(s.out_c * n);
-      transform_input(v, v_plane, x, s, row0, row1, n, 0, s.in_c);
-      transform_grad_output(gyt, gy_plane, gy, s, row0, row1, n, 0, s.out_c);
-      for (int64_t k = 0; k < 16; ++k) {
-        // W_k [Cout, Cin] (+)= GY_k [Cout, n] @ V_k [Cin, n]^T
-        gemm_rm(false, true, s.out_c, s.in_c, n, 1.0f, gyt + k * gy_plane, n, v + k * v_plane, n,
-                first ? 0.0f : 1.0f, wt + k * w_plane, s.in_c);
-      }
-      first = false;
-    }
-    if (first) std::fill(wt, wt + wt_size, 0.0f);  // a thread that got no chunk
-  }
-#pragma omp parallel for schedule(static) if (slots > 1 && wt_size > 32768)
-  for (int64_t i = 0; i < wt_size; ++i)
-    for (int sl = 1; sl < slots; ++sl) partial[i] += partial[sl * wt_size + i];
-  weights_from_transformed(gw, partial, w_plane, s.out_c, s.in_c);
+  const float* wt = sum_winograd_weight_chunks(
+      s, 16,
+      [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n) {
+        transform_input(v, plane, x, s, row0, row1, n, 0, s.in_c);
+      },
+      [&](float* gyt, int64_t plane, int64_t row0, int64_t row1, int64_t n) {
+        transform_grad_output(gyt, plane, gy, s, row0, row1, n, 0, s.out_c);
+      });
+  weights_from_transformed(gw, wt, plane_stride(s.out_c * s.in_c), s.out_c, s.in_c);
 }
 
 }  // namespace msq::cpu

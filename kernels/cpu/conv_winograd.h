@@ -52,6 +52,10 @@ bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p);
 bool winograd_s2_preferred(const ConvGeometry& g, const Conv2dParams& p);
 void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
                          const ConvGeometry& g, const Conv2dParams& p);
+// Its weight gradient, the transpose of that forward (where winograd_s2_preferred).
+// gw: [Cout, Cin, 3, 3] (overwritten), gy: [B, Cout, Ho, Wo], x: [B, Cin, H, W].
+void winograd_s2_backward_weight(float* gw, const float* gy, const float* x,
+                                 const ConvGeometry& g, const Conv2dParams& p);
 bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
 void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                                 const Conv2dParams& p);

@@ -324,6 +324,89 @@ void transform_output_s2_forward(float* y, const float* m, int64_t k_step, const
   }
 }
 
+// The weight gradient of the forward above: dL/dm_k for a tile is the sum of the gy values
+// whose outputs point k feeds (gyt below), W_k [Cout, Cin] = sum over tiles of GY_k @ V_k^T,
+// and gw the transpose of the weight transform applied to W. Measured (128 -> 128 channels,
+// 56 -> 28, batch 8, the whole backward with the input gradient above): 36.4 ms against 40.6
+// at one thread, 18.7-19.3 against 20.4-21.2 at two.
+
+// gyt: [25][Cout][n] (planes k_step apart) for gy channel o: from the 2x2 block g of gy at
+// rows 2 tr, 2 tr + 1, columns 2 t, 2 t + 1 (zeros past the edges).
+void transform_grad_output_s2(float* gyt, int64_t k_step, const float* gy, const WinogradShape& s,
+                              int64_t row0, int64_t row1, int64_t n, int64_t o) {
+  const int64_t tw = s.tiles_w(), th = s.tiles_h();
+  thread_local std::vector<float> rows;
+  rows.resize(size_t(4 * tw));
+  float *e0 = rows.data(), *od0 = e0 + tw, *e1 = e0 + 2 * tw, *od1 = e0 + 3 * tw;
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t b = r / th, tr = r % th;
+    const float* go = gy + (b * s.out_c + o) * s.out_h * s.out_w;
+    split_column_phases(e0, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
+    if (2 * tr + 1 < s.out_h) split_column_phases(e1, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
+    else std::fill(e1, e1 + 2 * tw, 0.0f);
+    float* out = gyt + o * n + (r - row0) * tw;
+#pragma omp simd
+    for (int64_t t = 0; t < tw; ++t) {
+      const float g00 = e0[t], g01 = od0[t], g10 = e1[t], g11 = od1[t];
+      const float top = g00 + g01, bottom = g10 + g11, left = g00 + g10, right = g01 + g11;
+      out[0 * k_step + t] = g00;  // ee
+      out[1 * k_step + t] = g01;
+      out[2 * k_step + t] = g10;
+      out[3 * k_step + t] = g11;
+      out[4 * k_step + t] = g00;  // eo: F(2, 2)'s A along each row
+      out[5 * k_step + t] = top;
+      out[6 * k_step + t] = g01;
+      out[7 * k_step + t] = g10;
+      out[8 * k_step + t] = bottom;
+      out[9 * k_step + t] = g11;
+      out[10 * k_step + t] = g00;  // oe: along each column
+      out[11 * k_step + t] = left;
+      out[12 * k_step + t] = g10;
+      out[13 * k_step + t] = g01;
+      out[14 * k_step + t] = right;
+      out[15 * k_step + t] = g11;
+      out[16 * k_step + t] = g00;  // oo: A g A^T
+      out[17 * k_step + t] = top;
+      out[18 * k_step + t] = g01;
+      out[19 * k_step + t] = left;
+      out[20 * k_step + t] = top + bottom;
+      out[21 * k_step + t] = right;
+      out[22 * k_step + t] = g10;
+      out[23 * k_step + t] = bottom;
+      out[24 * k_step + t] = g11;
+    }
+  }
+}
+
+// gw: [out_c, in_c, 3, 3] from W: [25][out_c][in_c] (planes `plane` floats apart): the
+// transpose of transform_weights_s2_forward.
+void weights_from_transformed_s2(float* gw, const float* wt, int64_t plane, int64_t out_c,
+                                 int64_t in_c) {
+#pragma omp parallel for schedule(static) if (out_c * in_c > 4096)
+  for (int64_t oc = 0; oc < out_c * in_c; ++oc) {
+    float d[kPoints];
+    for (int k = 0; k < kPoints; ++k) d[k] = wt[k * plane + oc];
+    float* g = gw + oc * 9;
+    g[4] = d[0] + d[1] + d[2] + d[3];                         // w11
+    const float e0 = d[4] + d[7], e1 = d[5] + d[8], e2 = d[6] + d[9];
+    g[3] = e0 + e1;                                           // w10
+    g[5] = e1 + e2;                                           // w12
+    const float o0 = d[10] + d[13], o1 = d[11] + d[14], o2 = d[12] + d[15];
+    g[1] = o0 + o1;                                           // w01
+    g[7] = o1 + o2;                                           // w21
+    // oo: G^T dT G, dT[i][j] = d[16 + 3i + j]
+    float rr[2][3];
+    for (int j = 0; j < 3; ++j) {
+      rr[0][j] = d[16 + j] + d[19 + j];
+      rr[1][j] = d[19 + j] + d[22 + j];
+    }
+    g[0] = rr[0][0] + rr[0][1];                               // w00
+    g[2] = rr[0][1] + rr[0][2];                               // w02
+    g[6] = rr[1][0] + rr[1][1];                               // w20
+    g[8] = rr[1][1] + rr[1][2];                               // w22
+  }
+}
+
 // Where the automatic choice takes it: ungrouped 3x3, stride 2, padding 1, dilation 1, with
 // at least this many channels in and out (ResNet's strided 3x3 layers).
 constexpr int64_t kMinChannels = 16;
@@ -368,6 +451,20 @@ void winograd_s2_forward(float* y, const float* x, const float* w, const float* 
       [&](const float* m, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t o) {
         transform_output_s2_forward(y, m, plane, bias, s, row0, row1, n, o);
       });
+}
+
+void winograd_s2_backward_weight(float* gw, const float* gy, const float* x,
+                                 const ConvGeometry& g, const Conv2dParams&) {
+  const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, 1, 1};
+  const float* wt = sum_winograd_weight_chunks(
+      s, kPoints,
+      [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n) {
+        for (int64_t c = 0; c < s.in_c; ++c) transform_input_s2_forward(v, plane, x, s, row0, row1, n, c);
+      },
+      [&](float* gyt, int64_t plane, int64_t row0, int64_t row1, int64_t n) {
+        for (int64_t o = 0; o < s.out_c; ++o) transform_grad_output_s2(gyt, plane, gy, s, row0, row1, n, o);
+      });
+  weights_from_transformed_s2(gw, wt, plane_stride(s.out_c * s.in_c), s.out_c, s.in_c);
 }
 
 void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,

@@ -144,7 +144,7 @@ TEST_CASE("Winograd conv2d is deterministic") {
   check_close(y1, y2, 0, 0, "two runs");
 }
 
-TEST_CASE("Winograd stride-2 conv2d forward and input gradient against float64") {
+TEST_CASE("Winograd stride-2 conv2d forward and gradients against float64") {
   // 3x3, stride 2, padding 1 (conv_winograd_stride2.cpp): even and odd image sizes (phase
   // grids of unequal rows and columns, half tiles), batch 1, one chunk and several, channel
   // counts that fill row panels and that do not, with and without bias, at both SIMD levels.
@@ -166,6 +166,19 @@ TEST_CASE("Winograd stride-2 conv2d forward and input gradient against float64")
         y.backward(gy.to(xs.dtype()));
         return xi.grad();
       };
+      auto weight_grad = [&](const Tensor& xs, const Tensor& ws) {
+        Tensor wi = ws.clone().requires_grad_(true);
+        Tensor y = conv2d(xs, wi, Tensor(), 2, 1);
+        y.backward(gy.to(xs.dtype()));
+        return wi.grad();
+      };
+      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+      Tensor gw_winograd = weight_grad(x, w);
+      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+      Tensor gw_auto = weight_grad(x, w);
+      Tensor gw_exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
+      check_close(gw_winograd, gw_exact, 1e-4, 1e-4, describe(c) + " s2 winograd weight grad vs float64");
+      check_close(gw_auto, gw_exact, 1e-4, 1e-4, describe(c) + " s2 automatic weight grad vs float64");
       cpu::force_conv_algorithm(ConvAlgorithm::winograd);
       Tensor winograd = grad(x, w);
       cpu::force_conv_algorithm(ConvAlgorithm::automatic);
