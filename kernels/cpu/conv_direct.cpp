@@ -160,6 +160,8 @@ void copy_row(float* dst, const float* src, int64_t n) {
 
 void split_column_phases(float* phases, int64_t ld, const float* src, int64_t w, int64_t stride,
                          int64_t offset, int64_t n) {
+  if (stride == 2 && simd_level() == SimdLevel::avx512)
+    return split_column_phases2_avx512(phases, ld, src, w, offset, n);
   // The row with its zeros, as far as the phases reach: row[i] = src[i + offset] or 0.
   thread_local std::vector<float> padded;
   const int64_t len = stride * n;

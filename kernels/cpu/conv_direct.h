@@ -134,6 +134,10 @@ void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy
 // `vectors` (1 to 4 on AVX-512, 1 or 2 on AVX2) vectors of output channels per tile.
 void weight_grad_block_avx2(const WeightGradBlock& b, int vectors);
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
+// split_column_phases for stride 2 on AVX-512: 16 outputs per phase at a time, edges and tails
+// by masked loads and stores (no padded copy of the row).
+void split_column_phases2_avx512(float* phases, int64_t ld, const float* src, int64_t w,
+                                 int64_t offset, int64_t n);
 
 // Which forward path a float32 convolution takes. `fallback`: im2col + GEMM, or the scalar
 // depthwise loops (the paths float64 always takes); `direct`: the kernels of this file;

@@ -6,6 +6,7 @@
 // CPU has it.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/cpu/conv_direct.h"
@@ -33,6 +34,29 @@ void weight_grad_block_avx512(const WeightGradBlock& b, int vectors) {
     case 2: return direct::weight_grad_block<Avx512Floats, 2>(b);
     case 3: return direct::weight_grad_block<Avx512Floats, 3>(b);
     default: return direct::weight_grad_block<Avx512Floats, 4>(b);
+  }
+}
+
+void split_column_phases2_avx512(float* phases, int64_t ld, const float* src, int64_t w,
+                                 int64_t offset, int64_t n) {
+  // Block t: virtual elements [2t, 2t + 32) = src[2t + offset, ...), lanes outside [0, w)
+  // neither read nor kept (zero); even and odd lanes gathered by one two-source permute each.
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  auto lanes = [&](int64_t first) {  // the lanes i < 16 with 0 <= first + i < w
+    const int64_t lo = std::clamp<int64_t>(-first, 0, 16), hi = std::clamp<int64_t>(w - first, 0, 16);
+    if (hi <= lo) return __mmask16(0);
+    return __mmask16(((1u << hi) - 1) & ~((1u << lo) - 1));
+  };
+  for (int64_t t = 0; t < n; t += 16) {
+    const int64_t first = 2 * t + offset;
+    const __mmask16 ma = lanes(first), mb = lanes(first + 16);
+    const __m512 a = _mm512_maskz_loadu_ps(ma, src + first);
+    const __m512 b = _mm512_maskz_loadu_ps(mb, src + first + 16);
+    const int64_t count = std::min<int64_t>(16, n - t);
+    const __mmask16 keep = count == 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
+    _mm512_mask_storeu_ps(phases + t, keep, _mm512_permutex2var_ps(a, even, b));
+    _mm512_mask_storeu_ps(phases + ld + t, keep, _mm512_permutex2var_ps(a, odd, b));
   }
 }
 

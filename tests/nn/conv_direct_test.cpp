@@ -10,6 +10,7 @@
 #include "engine/ops/conv.h"
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/simd_level.h"
+#include "simd_levels.h"
 #include "test_support.h"
 
 using namespace msq;
@@ -214,4 +215,34 @@ TEST_CASE("forcing a SIMD level the CPU lacks names the op") {
   if (cpu::cpu_supports(SimdLevel::avx512)) return msq::test::skip("this CPU has AVX-512F + AVX-512VL");
   CHECK_THROWS_WITH_AS(cpu::force_simd_level(SimdLevel::avx512),
                        doctest::Contains("[simd_level]"), Error);
+}
+
+TEST_CASE("split_column_phases against a scalar reference, strides 2, 3, 4, both SIMD levels") {
+  // Rows shorter and longer than a vector block, offsets that start before the row (padding)
+  // and inside it, phase counts n that reach past the row's end and that stop short of it.
+  std::vector<float> src(70);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = float(i + 1);
+  test::at_each_simd_level([&] {
+    for (int64_t stride : {2, 3, 4}) {
+      for (int64_t w : {1, 5, 17, 33, 56, 70}) {
+        for (int64_t offset : {-3, -2, -1, 0, 1}) {
+          for (int64_t n : {1, 7, 8, 9, 16, 17, 30, 33}) {
+            const int64_t ld = n + 2;
+            std::vector<float> got(size_t(stride * ld), -7.0f);
+            cpu::split_column_phases(got.data(), ld, src.data(), w, stride, offset, n);
+            int bad = 0;
+            for (int64_t q = 0; q < stride; ++q) {
+              for (int64_t t = 0; t < ld; ++t) {
+                const int64_t j = stride * t + q + offset;
+                const float want = t >= n ? -7.0f : (j >= 0 && j < w ? src[size_t(j)] : 0.0f);
+                if (got[size_t(q * ld + t)] != want) ++bad;
+              }
+            }
+            CHECK_MESSAGE(bad == 0, "stride " << stride << " w " << w << " offset " << offset
+                                              << " n " << n);
+          }
+        }
+      }
+    }
+  });
 }
