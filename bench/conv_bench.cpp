@@ -29,6 +29,8 @@ const ConvShape kShapes[] = {
     {"3x3_128_28", 128, 128, 28, 3, 1, 1, 1},         // ResNet layer2 3x3
     {"3x3_256_14", 256, 256, 14, 3, 1, 1, 1},         // ResNet layer3 3x3
     {"3x3_512_7", 512, 512, 7, 3, 1, 1, 1},           // ResNet layer4 3x3
+    {"3x3s2_256_28", 256, 256, 28, 3, 2, 1, 1},       // ResNet layer3 strided 3x3
+    {"3x3s2_512_14", 512, 512, 14, 3, 2, 1, 1},       // ResNet layer4 strided 3x3
 };
 
 void BM_conv_forward(benchmark::State& state) {
