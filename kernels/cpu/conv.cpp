@@ -195,7 +195,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
   if constexpr (std::is_same_v<T, float>) {
     if (depthwise_simd_preferred(g, p)) return depthwise_forward_simd(y, x, w, bias, g, p);
     if (winograd_preferred(g, p)) return winograd_forward(y, x, w, bias, g, p);
-    if (winograd_s2_preferred(g, p)) return winograd_s2_forward(y, x, w, bias, g, p);
+    if (winograd_s2_forward_preferred(g, p)) return winograd_s2_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && channel_vector_preferred(g, p))
       return channel_vector_forward(y, x, w, bias, g, p);
     if (!g.depthwise() && !pointwise && direct_conv_preferred(g, p))
@@ -252,7 +252,7 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
   if (g.depthwise()) return depthwise_backward_input(gx, gy, w, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (winograd_backward_input_preferred(g, p)) return winograd_backward_input(gx, gy, w, g, p);
-    if (winograd_s2_backward_input_preferred(g, p))
+    if (winograd_s2_backward_preferred(g, p))
       return winograd_s2_backward_input(gx, gy, w, g, p);
     if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
   }
@@ -311,7 +311,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
   if (g.depthwise()) return depthwise_backward_weight(gw, gy, x, g, p);
   if constexpr (std::is_same_v<T, float>) {
     if (winograd_preferred(g, p)) return winograd_backward_weight(gw, gy, x, g, p);
-    if (winograd_s2_preferred(g, p)) return winograd_s2_backward_weight(gw, gy, x, g, p);
+    if (winograd_s2_backward_preferred(g, p)) return winograd_s2_backward_weight(gw, gy, x, g, p);
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
   }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;

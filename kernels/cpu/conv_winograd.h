@@ -43,20 +43,23 @@ void winograd_backward_input(float* gx, const float* gy, const float* w, const C
 void winograd_backward_weight(float* gw, const float* gy, const float* x, const ConvGeometry& g,
                               const Conv2dParams& p);
 
-// The input gradient of an ungrouped 3x3 convolution of stride 2, padding 1, dilation 1
-// (conv_winograd_stride2.cpp): gx by its four stride phases, 25 products per 4x4 block of gx
-// and channel pair instead of 36. gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo],
-// w: [Cout, Cin, 3, 3].
+// Ungrouped 3x3 convolutions of stride 2, padding 1, dilation 1 by their stride phases
+// (conv_winograd_stride2.cpp): 25 products per 2x2 output tile (forward, weight gradient) or
+// per 4x4 block of gx (input gradient) and channel pair instead of 36.
 bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p);
-// The forward of such a convolution by the same phases (x's), y: [B, Cout, Ho, Wo].
-bool winograd_s2_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// Whether the automatic choice (or MSQ_CONV_PATH) takes them for the forward / for both
+// gradients.
+bool winograd_s2_forward_preferred(const ConvGeometry& g, const Conv2dParams& p);
+bool winograd_s2_backward_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// y: [B, Cout, Ho, Wo], x: [B, Cin, H, W], w: [Cout, Cin, 3, 3], bias: [Cout] or null.
 void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
                          const ConvGeometry& g, const Conv2dParams& p);
-// Its weight gradient, the transpose of that forward (where winograd_s2_preferred).
-// gw: [Cout, Cin, 3, 3] (overwritten), gy: [B, Cout, Ho, Wo], x: [B, Cin, H, W].
+// The transpose of that forward. gw: [Cout, Cin, 3, 3] (overwritten), gy: [B, Cout, Ho, Wo],
+// x: [B, Cin, H, W].
 void winograd_s2_backward_weight(float* gw, const float* gy, const float* x,
                                  const ConvGeometry& g, const Conv2dParams& p);
-bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p);
+// gx by its four stride phases. gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w:
+// [Cout, Cin, 3, 3].
 void winograd_s2_backward_input(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                                 const Conv2dParams& p);
 

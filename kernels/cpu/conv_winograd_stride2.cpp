@@ -408,23 +408,19 @@ void weights_from_transformed_s2(float* gw, const float* wt, int64_t plane, int6
 }
 
 // Where the automatic choice takes it: ungrouped 3x3, stride 2, padding 1, dilation 1, with
-// at least this many channels in and out (ResNet's strided 3x3 layers), and at least as many
-// 2x2 output tiles as channels: the 25 transformed weight matrices (26 MB at 512 channels)
-// must be paid for by enough tiles. Measured (batch 8, two threads, ms forward / backward,
-// Winograd against the channel-vector and direct kernels): 128 @56 -> 28 8.5 / 18.6 against
-// 9.2 / 20.5, 256 @28 -> 14 9.0 / 19.2 against 8.8 / 21.5, 512 @14 -> 7 (128 tiles) 13.3 /
-// 30.5 against 11.1 / 27.2.
+// at least this many channels in and out (ResNet's strided 3x3 layers), and at least
+// kTilesPerChannel (forward) or 1 (gradients) 2x2 output tiles per channel of the wider side:
+// the 25 transformed weight matrices (26 MB at 512 channels) must be paid for by enough tiles.
+// Measured (batch 8, two threads, three alternating rounds, ms forward / backward, Winograd
+// against the channel-vector and phase kernels): 128 @56 -> 28 (12 tiles per channel) 9.1-9.5
+// / 19.4-19.5 against 9.4-9.6 / 21.2-21.6; 256 @28 -> 14 (1.5) 10.6-11.2 / 22.4-22.7 against
+// 9.7-9.9 / 23.3-23.7; 512 @14 -> 7 (0.25) 13.3 / 30.5 against 11.1 / 27.2.
 constexpr int64_t kMinChannels = 16;
+constexpr int64_t kTilesPerChannel = 4;
 
-}  // namespace
-
-bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p) {
-  return g.groups == 1 && g.kh == 3 && g.kw == 3 && p.stride_h == 2 && p.stride_w == 2 &&
-         p.pad_h == 1 && p.pad_w == 1 && p.dilation_h == 1 && p.dilation_w == 1 &&
-         g.out_h == (g.h - 1) / 2 + 1 && g.out_w == (g.w - 1) / 2 + 1;
-}
-
-bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+// Whether the automatic choice (or MSQ_CONV_PATH) takes the stride-2 Winograd kernels, with
+// at least min_ratio tiles per channel.
+bool s2_preferred(const ConvGeometry& g, const Conv2dParams& p, int64_t min_ratio) {
   switch (forced_conv_algorithm()) {
     case ConvAlgorithm::fallback:
     case ConvAlgorithm::direct:
@@ -434,11 +430,23 @@ bool winograd_s2_backward_input_preferred(const ConvGeometry& g, const Conv2dPar
   }
   const int64_t tiles = g.batch * ceil_div(g.out_h, 2) * ceil_div(g.out_w, 2);
   return winograd_s2_supported(g, p) && g.in_c >= kMinChannels && g.out_c >= kMinChannels &&
-         tiles >= std::max(g.in_c, g.out_c);
+         tiles >= min_ratio * std::max(g.in_c, g.out_c);
 }
 
-bool winograd_s2_preferred(const ConvGeometry& g, const Conv2dParams& p) {
-  return winograd_s2_backward_input_preferred(g, p);
+}  // namespace
+
+bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p) {
+  return g.groups == 1 && g.kh == 3 && g.kw == 3 && p.stride_h == 2 && p.stride_w == 2 &&
+         p.pad_h == 1 && p.pad_w == 1 && p.dilation_h == 1 && p.dilation_w == 1 &&
+         g.out_h == (g.h - 1) / 2 + 1 && g.out_w == (g.w - 1) / 2 + 1;
+}
+
+bool winograd_s2_forward_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  return s2_preferred(g, p, kTilesPerChannel);
+}
+
+bool winograd_s2_backward_preferred(const ConvGeometry& g, const Conv2dParams& p) {
+  return s2_preferred(g, p, 1);
 }
 
 void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
