@@ -207,9 +207,7 @@ void transform_output(float* y, const float* m, int64_t k_step, const float* bia
         y10[t] = a[1][0] - a[2][0] - a[3][0] + bo;
         y11[t] = a[1][1] - a[2][1] - a[3][1] + bo;
       }
-      float* yo = y + (b * s.out_c + o) * s.out_h * s.out_w;
-      merge_column_phases(yo + 2 * tr * s.out_w, s.out_w, y00, y01);
-      if (2 * tr + 1 < s.out_h) merge_column_phases(yo + (2 * tr + 1) * s.out_w, s.out_w, y10, y11);
+      write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out.data(), s, tr);
     }
   }
 }
@@ -253,10 +251,7 @@ void transform_grad_output(float* gyt, int64_t k_step, const float* gy, const Wi
   for (int64_t o = o0; o < o1; ++o) {
     for (int64_t r = row0; r < row1; ++r) {
       const int64_t b = r / th, tr = r % th;
-      const float* go = gy + (b * s.out_c + o) * s.out_h * s.out_w;
-      split_column_phases(e0, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
-      if (2 * tr + 1 < s.out_h) split_column_phases(e1, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
-      else std::fill(e1, e1 + 2 * tw, 0.0f);
+      split_grad_output_rows(rows.data(), gy + (b * s.out_c + o) * s.out_h * s.out_w, s, tr);
       float* out = gyt + o * n + (r - row0) * tw;
 #pragma omp simd
       for (int64_t t = 0; t < tw; ++t) {

@@ -13,6 +13,7 @@
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/gemm_row_panels.h"
 
 namespace msq::cpu {
@@ -45,6 +46,30 @@ struct WinogradShape {
   int64_t tiles_h() const { return ceil_div(out_h, 2); }
   int64_t tiles_w() const { return ceil_div(out_w, 2); }
 };
+
+// The two gy rows under tile row tr of one channel's plane go: [out_h, out_w] (rows 2 tr and
+// 2 tr + 1, zeros past out_h), split into even and odd columns: rows = [e0 | o0 | e1 | o1],
+// each s.tiles_w() long (zeros past out_w). For the weight gradients' transforms of gy.
+inline void split_grad_output_rows(float* rows, const float* go, const WinogradShape& s,
+                                   int64_t tr) {
+  const int64_t tw = s.tiles_w();
+  split_column_phases(rows, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
+  if (2 * tr + 1 < s.out_h)
+    split_column_phases(rows + 2 * tw, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
+  else std::fill(rows + 2 * tw, rows + 4 * tw, 0.0f);
+}
+
+// The inverse for the forwards' outputs: writes tile row tr of one channel's plane yo:
+// [out_h, out_w] from out = [y00 | y01 | y10 | y11] (each s.tiles_w() long: the tile row's
+// two output rows, even and odd columns apart), rows past out_h and columns past out_w left
+// out.
+inline void write_output_tile_row(float* yo, const float* out, const WinogradShape& s,
+                                  int64_t tr) {
+  const int64_t tw = s.tiles_w();
+  merge_column_phases(yo + 2 * tr * s.out_w, s.out_w, out, out + tw);
+  if (2 * tr + 1 < s.out_h)
+    merge_column_phases(yo + (2 * tr + 1) * s.out_w, s.out_w, out + 2 * tw, out + 3 * tw);
+}
 
 // How the tiles are cut into chunks: `chunks` chunks of about chunk_rows tile rows (at most
 // max_n tiles each); `wide` where there are fewer chunks than threads, which then share each

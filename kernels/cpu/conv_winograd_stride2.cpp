@@ -30,31 +30,40 @@ namespace {
 
 constexpr int64_t kPoints = 25;
 
-// u: [25][in_c][out_c] (gx channels c by gy channels o; planes plane_stride() apart, each in
-// row panels where `panels`) from w: [out_c, in_c, 3, 3].
-void transform_weights_s2(float* u, const float* w, int64_t out_c, int64_t in_c, bool panels) {
-  const int64_t plane = plane_stride(in_c * out_c);
+// The 25 transformed weights t of one 3x3 kernel g (g[a * 3 + b]) for the forward's points
+// (see below): ee w11; eo F(2, 2)'s G on (w10, w12); oe on (w01, w21); oo G h G^T with h =
+// [w00 w02; w20 w22], G = [1 0; 1 1; 0 1]. The input gradient's points are the same formulas
+// on the kernel turned by 180 degrees.
+void s2_weight_points(const float g[9], float t[kPoints]) {
+  for (int k = 0; k < 4; ++k) t[k] = g[4];
+  const float eo[3] = {g[3], g[3] + g[5], g[5]};
+  const float oe[3] = {g[1], g[1] + g[7], g[7]};
+  for (int j = 0; j < 3; ++j) t[4 + j] = t[7 + j] = eo[j];
+  for (int i = 0; i < 3; ++i) t[10 + i] = t[13 + i] = oe[i];
+  const float gh[3][2] = {{g[0], g[2]}, {g[0] + g[6], g[2] + g[8]}, {g[6], g[8]}};
+  for (int i = 0; i < 3; ++i) {
+    t[16 + 3 * i + 0] = gh[i][0];
+    t[16 + 3 * i + 1] = gh[i][0] + gh[i][1];
+    t[16 + 3 * i + 2] = gh[i][1];
+  }
+}
+
+// u: [25][rows][cols] (planes plane_stride() apart, each in row panels where `panels`) from
+// w: [out_c, in_c, 3, 3]: the forward's U_k [out_c, in_c], or (for_input_gradient) the
+// input gradient's U_k [in_c, out_c] from the kernels turned by 180 degrees.
+void transform_weights_s2(float* u, const float* w, int64_t out_c, int64_t in_c, bool panels,
+                          bool for_input_gradient) {
+  const int64_t plane = plane_stride(out_c * in_c);
+  const int64_t cols = for_input_gradient ? out_c : in_c;
 #pragma omp parallel for schedule(static) if (in_c * out_c > 4096)
-  for (int64_t c = 0; c < in_c; ++c) {
-    for (int64_t o = 0; o < out_c; ++o) {
-      const float* g = w + (o * in_c + c) * 9;  // g[a * 3 + b]
-      float t[kPoints];
-      for (int k = 0; k < 4; ++k) t[k] = g[4];  // ee: w11
-      const float eo[3] = {g[5], g[5] + g[3], g[3]};  // g0 = w12, g1 = w10
-      const float oe[3] = {g[7], g[7] + g[1], g[1]};  // g0 = w21, g1 = w01
-      for (int j = 0; j < 3; ++j) t[4 + j] = t[7 + j] = eo[j];
-      for (int i = 0; i < 3; ++i) t[10 + i] = t[13 + i] = oe[i];
-      // oo: G h G^T, h = [w22 w20; w02 w00], G = [1 0; 1 1; 0 1]
-      const float h[2][2] = {{g[8], g[6]}, {g[2], g[0]}};
-      const float gh[3][2] = {{h[0][0], h[0][1]},
-                              {h[0][0] + h[1][0], h[0][1] + h[1][1]},
-                              {h[1][0], h[1][1]}};
-      for (int i = 0; i < 3; ++i) {
-        t[16 + 3 * i + 0] = gh[i][0];
-        t[16 + 3 * i + 1] = gh[i][0] + gh[i][1];
-        t[16 + 3 * i + 2] = gh[i][1];
-      }
-      const int64_t at = panels ? row_panel_index(c, o, out_c) : c * out_c + o;
+  for (int64_t o = 0; o < out_c; ++o) {
+    for (int64_t c = 0; c < in_c; ++c) {
+      const float* g = w + (o * in_c + c) * 9;
+      float taps[9], t[kPoints];
+      for (int k = 0; k < 9; ++k) taps[k] = for_input_gradient ? g[8 - k] : g[k];
+      s2_weight_points(taps, t);
+      const int64_t row = for_input_gradient ? c : o, col = for_input_gradient ? o : c;
+      const int64_t at = panels ? row_panel_index(row, col, cols) : row * cols + col;
       for (int k = 0; k < kPoints; ++k) u[k * plane + at] = t[k];
     }
   }
@@ -180,37 +189,6 @@ void transform_output_s2(float* gx, const float* m, int64_t k_step, const Winogr
 // (A first version with the 25 planes read in one loop by the output transform and the
 // stride-4 column split done one float at a time took 20.7 ms at one thread.)
 
-// u: [25][out_c][in_c] (planes plane_stride() apart, row panels where `panels`) from w:
-// [out_c, in_c, 3, 3].
-void transform_weights_s2_forward(float* u, const float* w, int64_t out_c, int64_t in_c,
-                                  bool panels) {
-  const int64_t plane = plane_stride(out_c * in_c);
-#pragma omp parallel for schedule(static) if (in_c * out_c > 4096)
-  for (int64_t o = 0; o < out_c; ++o) {
-    for (int64_t c = 0; c < in_c; ++c) {
-      const float* g = w + (o * in_c + c) * 9;  // g[a * 3 + b]
-      float t[kPoints];
-      for (int k = 0; k < 4; ++k) t[k] = g[4];         // ee: w11
-      const float eo[3] = {g[3], g[3] + g[5], g[5]};   // g0 = w10, g1 = w12
-      const float oe[3] = {g[1], g[1] + g[7], g[7]};   // g0 = w01, g1 = w21
-      for (int j = 0; j < 3; ++j) t[4 + j] = t[7 + j] = eo[j];
-      for (int i = 0; i < 3; ++i) t[10 + i] = t[13 + i] = oe[i];
-      // oo: G h G^T, h = [w00 w02; w20 w22]
-      const float h[2][2] = {{g[0], g[2]}, {g[6], g[8]}};
-      const float gh[3][2] = {{h[0][0], h[0][1]},
-                              {h[0][0] + h[1][0], h[0][1] + h[1][1]},
-                              {h[1][0], h[1][1]}};
-      for (int i = 0; i < 3; ++i) {
-        t[16 + 3 * i + 0] = gh[i][0];
-        t[16 + 3 * i + 1] = gh[i][0] + gh[i][1];
-        t[16 + 3 * i + 2] = gh[i][1];
-      }
-      const int64_t at = panels ? row_panel_index(o, c, in_c) : o * in_c + c;
-      for (int k = 0; k < kPoints; ++k) u[k * plane + at] = t[k];
-    }
-  }
-}
-
 // v: [25][Cin][n] (planes k_step apart) for x channel c and the tiles of tile rows [row0,
 // row1). Each of the block's 5 rows is split into its columns modulo 4 (from column -1):
 // X[r][q] = ph[r][q][t] for q < 4, X[r][4] = ph[r][0][t + 1].
@@ -318,9 +296,7 @@ void transform_output_s2_forward(float* y, const float* m, int64_t k_step, const
       y10[t] += q10 + q11;
       y11[t] += q11 + q12;
     }
-    float* yo = y + (b * s.out_c + o) * s.out_h * s.out_w;
-    merge_column_phases(yo + 2 * tr * s.out_w, s.out_w, y00, y01);
-    if (2 * tr + 1 < s.out_h) merge_column_phases(yo + (2 * tr + 1) * s.out_w, s.out_w, y10, y11);
+    write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out.data(), s, tr);
   }
 }
 
@@ -340,10 +316,7 @@ void transform_grad_output_s2(float* gyt, int64_t k_step, const float* gy, const
   float *e0 = rows.data(), *od0 = e0 + tw, *e1 = e0 + 2 * tw, *od1 = e0 + 3 * tw;
   for (int64_t r = row0; r < row1; ++r) {
     const int64_t b = r / th, tr = r % th;
-    const float* go = gy + (b * s.out_c + o) * s.out_h * s.out_w;
-    split_column_phases(e0, tw, go + 2 * tr * s.out_w, s.out_w, 2, 0, tw);
-    if (2 * tr + 1 < s.out_h) split_column_phases(e1, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
-    else std::fill(e1, e1 + 2 * tw, 0.0f);
+    split_grad_output_rows(rows.data(), gy + (b * s.out_c + o) * s.out_h * s.out_w, s, tr);
     float* out = gyt + o * n + (r - row0) * tw;
 #pragma omp simd
     for (int64_t t = 0; t < tw; ++t) {
@@ -379,7 +352,7 @@ void transform_grad_output_s2(float* gyt, int64_t k_step, const float* gy, const
 }
 
 // gw: [out_c, in_c, 3, 3] from W: [25][out_c][in_c] (planes `plane` floats apart): the
-// transpose of transform_weights_s2_forward.
+// transpose of the forward's transform_weights_s2 (s2_weight_points).
 void weights_from_transformed_s2(float* gw, const float* wt, int64_t plane, int64_t out_c,
                                  int64_t in_c) {
 #pragma omp parallel for schedule(static) if (out_c * in_c > 4096)
@@ -456,7 +429,7 @@ void winograd_s2_forward(float* y, const float* x, const float* w, const float* 
   WinogradWeights weights;
   weights.panels = row_panel_gemm_usable(s.out_c);
   float* u = scratch<float>(size_t(kPoints * plane_stride(s.out_c * s.in_c)), 1);
-  transform_weights_s2_forward(u, w, g.out_c, g.in_c, weights.panels);
+  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels, false);
   weights.u = u;
   run_winograd_chunks(
       s, kPoints, plan, weights,
@@ -491,7 +464,7 @@ void winograd_s2_backward_input(float* gx, const float* gy, const float* w, cons
   WinogradWeights weights;
   weights.panels = row_panel_gemm_usable(s.out_c);
   float* u = scratch<float>(size_t(kPoints * plane_stride(s.out_c * s.in_c)), 1);
-  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels);
+  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels, true);
   weights.u = u;
   run_winograd_chunks(
       s, kPoints, plan, weights,

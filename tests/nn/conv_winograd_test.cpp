@@ -7,6 +7,7 @@
 // panel by panel where one chunk holds every tile (several panel groups, a partial last
 // group); on AVX2, and for other counts, OpenBLAS. The automatic choice is checked on shapes
 // it takes.
+#include <functional>
 #include <sstream>
 
 #include "engine/ops/conv.h"
@@ -160,41 +161,31 @@ TEST_CASE("Winograd stride-2 conv2d forward and gradients against float64") {
       Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, 3, 3});
       const int64_t oh = (c.h - 1) / 2 + 1, ow = (c.w - 1) / 2 + 1;
       Tensor gy = randn({c.b, c.cout, oh, ow});
-      auto grad = [&](const Tensor& xs, const Tensor& ws) {
-        Tensor xi = xs.clone().requires_grad_(true);
-        Tensor y = conv2d(xi, ws, Tensor(), 2, 1);
-        y.backward(gy.to(xs.dtype()));
-        return xi.grad();
+      // One quantity f(x, w) (computed in their dtype) under forced Winograd and under the
+      // automatic choice, against float64.
+      auto check_paths = [&](const std::function<Tensor(const Tensor&, const Tensor&)>& f,
+                             const std::string& what) {
+        cpu::force_conv_algorithm(ConvAlgorithm::winograd);
+        Tensor winograd = f(x, w);
+        cpu::force_conv_algorithm(ConvAlgorithm::automatic);
+        Tensor automatic = f(x, w);
+        Tensor exact = f(x.to(DType::Float64), w.to(DType::Float64));
+        check_close(winograd, exact, 1e-4, 1e-4, describe(c) + " s2 winograd " + what + " vs float64");
+        check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " s2 automatic " + what + " vs float64");
       };
-      auto weight_grad = [&](const Tensor& xs, const Tensor& ws) {
-        Tensor wi = ws.clone().requires_grad_(true);
-        Tensor y = conv2d(xs, wi, Tensor(), 2, 1);
-        y.backward(gy.to(xs.dtype()));
-        return wi.grad();
+      // The gradient with respect to x (of_input) or w.
+      auto gradient = [&](const Tensor& xs, const Tensor& ws, bool of_input) {
+        Tensor xi = xs.clone(), wi = ws.clone();
+        (of_input ? xi : wi).requires_grad_(true);
+        conv2d(xi, wi, Tensor(), 2, 1).backward(gy.to(xs.dtype()));
+        return of_input ? xi.grad() : wi.grad();
       };
-      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
-      Tensor gw_winograd = weight_grad(x, w);
-      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
-      Tensor gw_auto = weight_grad(x, w);
-      Tensor gw_exact = weight_grad(x.to(DType::Float64), w.to(DType::Float64));
-      check_close(gw_winograd, gw_exact, 1e-4, 1e-4, describe(c) + " s2 winograd weight grad vs float64");
-      check_close(gw_auto, gw_exact, 1e-4, 1e-4, describe(c) + " s2 automatic weight grad vs float64");
-      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
-      Tensor winograd = grad(x, w);
-      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
-      Tensor automatic = grad(x, w);
-      Tensor exact = grad(x.to(DType::Float64), w.to(DType::Float64));
-      check_close(winograd, exact, 1e-4, 1e-4, describe(c) + " s2 winograd input grad vs float64");
-      check_close(automatic, exact, 1e-4, 1e-4, describe(c) + " s2 automatic input grad vs float64");
+      check_paths([&](const Tensor& xs, const Tensor& ws) { return gradient(xs, ws, false); }, "weight grad");
+      check_paths([&](const Tensor& xs, const Tensor& ws) { return gradient(xs, ws, true); }, "input grad");
       Tensor bias = c.cin % 2 ? randn({c.cout}) : Tensor();
-      Tensor b64 = bias.defined() ? bias.to(DType::Float64) : Tensor();
-      cpu::force_conv_algorithm(ConvAlgorithm::winograd);
-      Tensor y = conv2d(x, w, bias, 2, 1);
-      cpu::force_conv_algorithm(ConvAlgorithm::automatic);
-      Tensor y_auto = conv2d(x, w, bias, 2, 1);
-      Tensor y_exact = conv2d(x.to(DType::Float64), w.to(DType::Float64), b64, 2, 1);
-      check_close(y, y_exact, 1e-4, 1e-4, describe(c) + " s2 winograd forward vs float64");
-      check_close(y_auto, y_exact, 1e-4, 1e-4, describe(c) + " s2 automatic forward vs float64");
+      check_paths([&](const Tensor& xs, const Tensor& ws) {
+        return conv2d(xs, ws, bias.defined() ? bias.to(xs.dtype()) : Tensor(), 2, 1);
+      }, "forward");
     }
   });
 }
