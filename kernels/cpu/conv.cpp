@@ -1,5 +1,7 @@
 // 2-D convolution on the CPU. The paths:
-// - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand;
+// - pointwise (1x1, stride 1, no padding): the image [Cin, H*W] is already the GEMM operand
+//   (float32 forward and input gradient through row_panel_gemm, gemm_row_panels.h, where
+//   pointwise_weight_panels() packs the weights; OpenBLAS otherwise);
 // - depthwise (groups == Cin): vectorised direct kernels for float32 (conv_direct.cpp: the
 //   forward, the weight gradient and the input gradient of stride-1 ones), direct loops
 //   otherwise (conv_depthwise.cpp);
@@ -11,7 +13,9 @@
 //   where direct_backward_weight_preferred(): conv_direct_weight.cpp;
 // - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
 // - float32 3x3 stride-1 forward, input and weight gradients where winograd_preferred():
-//   Winograd F(2x2, 3x3) (conv_winograd.cpp).
+//   Winograd F(2x2, 3x3) (conv_winograd.cpp); 3x3 stride-2 padding-1 ones where
+//   winograd_s2_forward_preferred() / winograd_s2_backward_preferred(): Winograd over the
+//   stride phases (conv_winograd_stride2.cpp).
 // Threading is described at SingleThreadedBlas (conv_common.h) and run_tasks below.
 #include <omp.h>
 
