@@ -4,8 +4,8 @@
 // second time, as OpenBLAS packs its operands on every call; and for 1x1 convolutions
 // (conv.cpp), whose small weight matrix is packed once per call. The kernel keeps 8 rows x 32
 // columns of C in 16 AVX-512 registers; the right operand is read in place (any row stride).
-// Measured against OpenBLAS 0.3.21 (one thread, Zen 4, operands in cache): 512 x 512 @
-// 512 x 128 116 against 101 GFLOP/s, 128 x 128 @ 128 x 784 115 against 101.
+// Measured against OpenBLAS 0.3.21 (bench/gemm_bench.cpp: one thread, Zen 4, operands in
+// cache): 512 x 512 @ 512 x 128 110 against 102 GFLOP/s, 64 x 64 @ 64 x 256 108 against 93.
 //
 // AVX-512 only: row_panel_gemm_usable() says whether a call may be made (the caller keeps a
 // CBLAS path for AVX2 CPUs and row counts that are not a multiple of 8).
