@@ -16,7 +16,9 @@ namespace msq::cpu {
 
 namespace {
 
-// transform_weight_block for one row panel (rows = 8), in 8-float vectors over the panel's
+// The transformed weights of output channels [first, first + 8) as one row panel of each U_k
+// (gemm_row_panels.h): dst[k * k_stride + c * 8 + r] for output channel first + r and input
+// channel c (kernels as transform_weight_row takes them), in 8-float vectors over the panel's
 // output channels: each tap of the 8 kernels comes in one AVX2 gather (the kernels are 9 *
 // in_c floats apart in w, or 9 when transposed), and each transformed point is stored as 8
 // contiguous floats. (Gathering the taps one float at a time took about a fifth of a
@@ -57,31 +59,25 @@ void transform_weight_panel(float* dst, int64_t k_stride, const float* w, int64_
   }
 }
 
-// The transformed weights of output channels [first, first + rows): dst[k * k_stride +
-// c * rows + r] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output channel first + r
+// The transformed weights of output channel o as one row of each U_k [out_c, in_c]:
+// dst[k * k_stride + c] = (G g G^T)[k / 4][k % 4] for the 3x3 kernel g of output channel o
 // and input channel c: w[o][c] (w: [out_c, in_c, 3, 3]) or, `transposed`, w[c][o] turned by
-// 180 degrees (w: [in_c, out_c, 3, 3]: the input gradient's kernels). With rows = 8 that is
-// one row panel of each U_k (gemm_row_panels.h), with rows = 1 one row of U_k [out_c, in_c].
-// The block's kernels are first gathered tap-major in that order (g[tap][c * rows + r]), so
-// that the transform runs in vectors and writes contiguously.
-void transform_weight_block(float* dst, int64_t k_stride, const float* w, int64_t first,
-                            int64_t rows, int64_t out_c, int64_t in_c, bool transposed) {
-  if (rows == kPanelRows) return transform_weight_panel(dst, k_stride, w, first, out_c, in_c, transposed);
-  // In steps of kStep input channels, so that the gathered taps stay in L1 (18 KB).
-  constexpr int64_t kStep = 64;
+// 180 degrees (w: [in_c, out_c, 3, 3]: the input gradient's kernels). The kernels are first
+// gathered tap-major (g[tap][c]), kStep channels at a time so that they stay in L1, and the
+// transform runs over c in vectors. (transform_weight_panel makes 8 rows at once, in panels.)
+void transform_weight_row(float* dst, int64_t k_stride, const float* w, int64_t o,
+                          int64_t out_c, int64_t in_c, bool transposed) {
+  constexpr int64_t kStep = 64;  // 2.3 KB of taps
   thread_local std::vector<float> taps;
-  taps.resize(size_t(9 * kStep * kPanelRows));
+  taps.resize(size_t(9 * kStep));
   float* g = taps.data();
   for (int64_t c0 = 0; c0 < in_c; c0 += kStep) {
-    const int64_t c1 = std::min(in_c, c0 + kStep), block = rows * (c1 - c0);
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t o = first + r;
-      for (int64_t c = c0; c < c1; ++c) {
-        const float* src = transposed ? w + (c * out_c + o) * 9 : w + (o * in_c + c) * 9;
-        for (int k = 0; k < 9; ++k) g[k * block + (c - c0) * rows + r] = src[transposed ? 8 - k : k];
-      }
+    const int64_t c1 = std::min(in_c, c0 + kStep), block = c1 - c0;
+    for (int64_t c = c0; c < c1; ++c) {
+      const float* src = transposed ? w + (c * out_c + o) * 9 : w + (o * in_c + c) * 9;
+      for (int k = 0; k < 9; ++k) g[k * block + (c - c0)] = src[transposed ? 8 - k : k];
     }
-    float* d = dst + c0 * rows;
+    float* d = dst + c0;
 #pragma omp simd
     for (int64_t i = 0; i < block; ++i) {
       float t[4][3];  // G g
@@ -102,16 +98,17 @@ void transform_weight_block(float* dst, int64_t k_stride, const float* w, int64_
   }
 }
 
-// u: [16][out_c][in_c] (planes plane_stride(out_c * in_c) apart), every U_k (see
-// transform_weight_block), each in row panels ([out_c / 8][in_c][8], gemm_row_panels.h) where
-// `panels`.
+// u: [16][out_c][in_c] (planes plane_stride(out_c * in_c) apart), every U_k, each in row
+// panels ([out_c / 8][in_c][8], gemm_row_panels.h; transform_weight_panel) where `panels`,
+// else row by row (transform_weight_row).
 void transform_weights(float* u, const float* w, int64_t out_c, int64_t in_c, bool transposed,
                        bool panels) {
-  const int64_t rows = panels ? kPanelRows : 1;
+  const int64_t rows = panels ? kPanelRows : 1, plane = plane_stride(out_c * in_c);
 #pragma omp parallel for schedule(static) if (out_c * in_c > 4096)
-  for (int64_t first = 0; first < out_c; first += rows)
-    transform_weight_block(u + first * in_c, plane_stride(out_c * in_c), w, first, rows, out_c,
-                           in_c, transposed);
+  for (int64_t first = 0; first < out_c; first += rows) {
+    if (panels) transform_weight_panel(u + first * in_c, plane, w, first, out_c, in_c, transposed);
+    else transform_weight_row(u + first * in_c, plane, w, first, out_c, in_c, transposed);
+  }
 }
 
 // v: [16][in_c][n], v[k][c][(r - row0) * tiles_w + t] = (B^T d B)[k / 4][k % 4] for the 4x4
@@ -212,7 +209,7 @@ void transform_output(float* y, const float* m, int64_t k_step, const float* bia
   }
 }
 
-// y from x and the weights w (as transform_weight_block takes them; `transposed` for the
+// y from x and the weights w (as transform_weight_row takes them; `transposed` for the
 // input gradient), by run_winograd_chunks: every U_k made first, or panel by panel inside
 // the GEMMs where streams_weight_panels().
 void winograd_conv(float* y, const float* x, const float* w, bool transposed, const float* bias,
@@ -222,7 +219,7 @@ void winograd_conv(float* y, const float* x, const float* w, bool transposed, co
   weights.panels = row_panel_gemm_usable(s.out_c);
   if (streams_weight_panels(plan, weights.panels)) {
     weights.panel = [&](float* dst, int64_t k_stride, int64_t first) {
-      transform_weight_block(dst, k_stride, w, first, kPanelRows, s.out_c, s.in_c, transposed);
+      transform_weight_panel(dst, k_stride, w, first, s.out_c, s.in_c, transposed);
     };
   } else {
     float* u = scratch<float>(size_t(16 * plane_stride(s.out_c * s.in_c)), 1);
@@ -302,14 +299,11 @@ void weights_from_transformed(float* gw, const float* wt, int64_t plane, int64_t
   }
 }
 
-// The automatic rule: at least this many input and output channels. Measured (bench/
-// conv_bench.cpp, one thread, CPU time, 8 images, against the paths of commit ed162d1):
-// faster on every 3x3 stride-1 row with >= 32 channels: 32 -> 64 @ 112 forward 35.8 -> 26.9 ms,
-// 64 @ 56 17.8 -> 11.7, 128 @ 28 17.2 -> 12.7, 256 @ 14 17.3 -> 12.8, 512 @ 7 21.9 -> 17.9,
-// and the whole backward of each by 15-35 %. Below 16 the GEMMs would be thin and the
-// transforms dominate (the 3-channel first layer stays on the direct kernel); between 16
-// and 32 it is not measured.
-constexpr int64_t kMinChannels = 16;
+// The automatic rule: at least kWinogradMinChannels input and output channels. Measured
+// (bench/conv_bench.cpp, one thread, CPU time, 8 images, against the paths of commit
+// ed162d1): faster on every 3x3 stride-1 row with >= 32 channels: 32 -> 64 @ 112 forward 35.8
+// -> 26.9 ms, 64 @ 56 17.8 -> 11.7, 128 @ 28 17.2 -> 12.7, 256 @ 14 17.3 -> 12.8, 512 @ 7 21.9
+// -> 17.9, and the whole backward of each by 15-35 %; between 16 and 32 it is not measured.
 
 }  // namespace
 
@@ -326,7 +320,8 @@ bool winograd_preferred(const ConvGeometry& g, const Conv2dParams& p) {
     case ConvAlgorithm::winograd: return winograd_supported(g, p);
     case ConvAlgorithm::automatic: break;
   }
-  return winograd_supported(g, p) && g.in_c >= kMinChannels && g.out_c >= kMinChannels;
+  return winograd_supported(g, p) && g.in_c >= kWinogradMinChannels &&
+         g.out_c >= kWinogradMinChannels;
 }
 
 bool winograd_backward_input_preferred(const ConvGeometry& g, const Conv2dParams& p) {

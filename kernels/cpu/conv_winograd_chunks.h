@@ -71,6 +71,11 @@ inline void write_output_tile_row(float* yo, const float* out, const WinogradSha
     merge_column_phases(yo + (2 * tr + 1) * s.out_w, s.out_w, out + 2 * tw, out + 3 * tw);
 }
 
+// Winograd kernels apply (automatically) from this many input and output channels up: below
+// it the GEMMs are thin and the transforms dominate (the 3-channel first layer stays on the
+// direct kernel).
+constexpr int64_t kWinogradMinChannels = 16;
+
 // How the tiles are cut into chunks: `chunks` chunks of about chunk_rows tile rows (at most
 // max_n tiles each); `wide` where there are fewer chunks than threads, which then share each
 // chunk's channels and GEMMs.
@@ -187,11 +192,10 @@ const float* sum_winograd_weight_chunks(const WinogradShape& s, int64_t points, 
                                         GradOutput grad_output) {
   const int64_t tw = s.tiles_w(), rows = s.batch * s.tiles_h();
   const int64_t threads = omp_get_max_threads();
-  const int64_t fit = kChunkBudget / (points * (s.in_c + s.out_c) * tw);
-  const int64_t chunk_rows =
-      std::clamp<int64_t>(std::max(fit, ceil_div(kMinChunkTiles, tw)), 1, rows);
-  // A whole number of chunks per thread, where there are rows enough.
-  const int64_t chunks = std::min(ceil_div(ceil_div(rows, chunk_rows), threads) * threads, rows);
+  // The forwards' chunks, and at least one per thread where there are rows enough (each
+  // thread sums its own).
+  const int64_t chunks =
+      std::min(ceil_div(plan_winograd_chunks(s, points).chunks, threads) * threads, rows);
   const int64_t max_n = ceil_div(rows, chunks) * tw;
   const int slots = int(std::min(threads, chunks));
   const int64_t w_plane = plane_stride(s.out_c * s.in_c), wt_size = points * w_plane;

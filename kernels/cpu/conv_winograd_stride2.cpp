@@ -381,14 +381,13 @@ void weights_from_transformed_s2(float* gw, const float* wt, int64_t plane, int6
 }
 
 // Where the automatic choice takes it: ungrouped 3x3, stride 2, padding 1, dilation 1, with
-// at least this many channels in and out (ResNet's strided 3x3 layers), and at least
+// at least kWinogradMinChannels channels in and out (ResNet's strided 3x3 layers), and at least
 // kTilesPerChannel (forward) or 1 (gradients) 2x2 output tiles per channel of the wider side:
 // the 25 transformed weight matrices (26 MB at 512 channels) must be paid for by enough tiles.
 // Measured (batch 8, two threads, three alternating rounds, ms forward / backward, Winograd
 // against the channel-vector and phase kernels): 128 @56 -> 28 (12 tiles per channel) 9.1-9.5
 // / 19.4-19.5 against 9.4-9.6 / 21.2-21.6; 256 @28 -> 14 (1.5) 10.6-11.2 / 22.4-22.7 against
 // 9.7-9.9 / 23.3-23.7; 512 @14 -> 7 (0.25) 13.3 / 30.5 against 11.1 / 27.2.
-constexpr int64_t kMinChannels = 16;
 constexpr int64_t kTilesPerChannel = 4;
 
 // Whether the automatic choice (or MSQ_CONV_PATH) takes the stride-2 Winograd kernels, with
@@ -402,7 +401,8 @@ bool s2_preferred(const ConvGeometry& g, const Conv2dParams& p, int64_t min_rati
     case ConvAlgorithm::automatic: break;
   }
   const int64_t tiles = g.batch * ceil_div(g.out_h, 2) * ceil_div(g.out_w, 2);
-  return winograd_s2_supported(g, p) && g.in_c >= kMinChannels && g.out_c >= kMinChannels &&
+  return winograd_s2_supported(g, p) && g.in_c >= kWinogradMinChannels &&
+         g.out_c >= kWinogradMinChannels &&
          tiles >= min_ratio * std::max(g.in_c, g.out_c);
 }
 
@@ -410,8 +410,7 @@ bool s2_preferred(const ConvGeometry& g, const Conv2dParams& p, int64_t min_rati
 
 bool winograd_s2_supported(const ConvGeometry& g, const Conv2dParams& p) {
   return g.groups == 1 && g.kh == 3 && g.kw == 3 && p.stride_h == 2 && p.stride_w == 2 &&
-         p.pad_h == 1 && p.pad_w == 1 && p.dilation_h == 1 && p.dilation_w == 1 &&
-         g.out_h == (g.h - 1) / 2 + 1 && g.out_w == (g.w - 1) / 2 + 1;
+         p.pad_h == 1 && p.pad_w == 1 && p.dilation_h == 1 && p.dilation_w == 1;
 }
 
 bool winograd_s2_forward_preferred(const ConvGeometry& g, const Conv2dParams& p) {

@@ -21,15 +21,26 @@ namespace {
 
 constexpr int L = sv::kLanes;
 
+// One random trial's layout: real or complex coefficients, state planes, the selecting bit
+// (-1: none; drawn from gen unless the trial has none or there are no bits) and the variants
+// it selects between.
+struct TrialLayout {
+  bool real;
+  int planes, select_bit, variants;
+};
+TrialLayout trial_layout(int trial, int n, std::mt19937_64& gen) {
+  const bool real = trial % 2 == 0;
+  const int planes = real && trial % 4 == 0 ? 1 : 2;
+  const int select_bit = trial % 3 == 0 || n == 0 ? -1 : int(gen() % n);
+  return {real, planes, select_bit, select_bit >= 0 ? 2 : 1};
+}
+
 template <class R>
 void check_lane_blocks(const sv::StatevectorKernels<R>& k, double tol, int n) {
   std::mt19937_64 gen(23);
   std::normal_distribution<double> nd;
   for (int trial = 0; trial < 16; ++trial) {
-    const bool real = trial % 2 == 0;
-    const int planes = real && trial % 4 == 0 ? 1 : 2;
-    const int select_bit = trial % 3 == 0 ? -1 : int(gen() % n);
-    const int variants = select_bit >= 0 ? 2 : 1;
+    const auto [real, planes, select_bit, variants] = trial_layout(trial, n, gen);
     const int P = real ? 1 : 2;  // coefficient planes
     std::vector<R> m(size_t(variants) * L * P * L);
     for (R& v : m) v = R(nd(gen) * 0.5);
@@ -72,10 +83,7 @@ void check_lane_stages(const sv::StatevectorKernels<R>& k, double tol, int n) {
   std::mt19937_64 gen(29);
   std::normal_distribution<double> nd;
   for (int trial = 0; trial < 24; ++trial) {
-    const bool real = trial % 2 == 0;
-    const int planes = real && trial % 4 == 0 ? 1 : 2;
-    const int select_bit = trial % 3 == 0 || n == 0 ? -1 : int(gen() % n);
-    const int variants = select_bit >= 0 ? 2 : 1;
+    const auto [real, planes, select_bit, variants] = trial_layout(trial, n, gen);
     const int count = 1 + int(gen() % sv::kMaxLaneStages);
     const int E = real ? 2 : 4;
     std::vector<int> bits(count), perms;
