@@ -11,7 +11,10 @@
 //   direct_backward_input_preferred(): the direct kernels (conv_direct.cpp; strided input
 //   gradients by stride phases, conv_direct_polyphase.cpp); the float32 weight gradient
 //   where direct_backward_weight_preferred(): conv_direct_weight.cpp;
-// - otherwise im2col + GEMM, tiled over output rows so a tile's columns stay in L2.
+// - float32 gradients where whole_batch_gradients_preferred() (narrow outputs, many
+//   channels): one im2col + GEMM over the whole batch (conv_whole_batch.cpp);
+// - otherwise im2col + GEMM (conv_im2col.h), tiled over output rows so a tile's columns stay
+//   in L2.
 // - float32 3x3 stride-1 forward, input and weight gradients where winograd_preferred():
 //   Winograd F(2x2, 3x3) (conv_winograd.cpp); 3x3 stride-2 padding-1 ones where
 //   winograd_s2_forward_preferred() / winograd_s2_backward_preferred(): Winograd over the
@@ -28,6 +31,8 @@
 #include "kernels/cpu/conv_common.h"
 #include "kernels/cpu/conv_channel_vector.h"
 #include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_im2col.h"
+#include "kernels/cpu/conv_whole_batch.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/gemm_row_panels.h"
 #include "kernels/cpu/cpu_backend.h"
@@ -45,79 +50,11 @@ constexpr int64_t kColumnBudget = int64_t(1) << 18;
 
 int max_threads() { return omp_get_max_threads(); }
 
-bool is_pointwise(const ConvGeometry& g, const Conv2dParams& p) {
-  return g.kh == 1 && g.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
-         p.pad_w == 0;
-}
-
 int64_t rows_per_tile(const ConvGeometry& g) {
   int64_t per_row = std::max<int64_t>(g.patch() * g.out_w, 1);
   return std::clamp<int64_t>(kColumnBudget / per_row, 1, g.out_h);
 }
 
-
-// col: [K = Cin_g * KH * KW, (oh1 - oh0) * Wo] for output rows [oh0, oh1) of one image's
-// group; x: [Cin_g, H, W]. `threaded`: split the rows of col over OpenMP threads.
-template <class T>
-void im2col_rows(T* col, const T* x, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
-                 int64_t oh1, bool threaded) {
-  const int64_t ncols = (oh1 - oh0) * g.out_w, k = g.patch();
-#pragma omp parallel for schedule(static) if (threaded && k * ncols > 32768)
-  for (int64_t r = 0; r < k; ++r) {
-    const int64_t c = r / (g.kh * g.kw), i = (r / g.kw) % g.kh, j = r % g.kw;
-    const T* xc = x + c * g.h * g.w;
-    const int64_t off_w = j * p.dilation_w - p.pad_w;
-    int64_t lo, hi;
-    valid_range(off_w, p.stride_w, g.w, g.out_w, lo, hi);
-    for (int64_t oh = oh0; oh < oh1; ++oh) {
-      T* o = col + r * ncols + (oh - oh0) * g.out_w;
-      const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
-      if (ih < 0 || ih >= g.h) {
-        std::fill(o, o + g.out_w, T(0));
-        continue;
-      }
-      const T* xrow = xc + ih * g.w + off_w;
-      std::fill(o, o + lo, T(0));
-      if (p.stride_w == 1) {
-        std::copy(xrow + lo, xrow + hi, o + lo);
-      } else {
-        for (int64_t ow = lo; ow < hi; ++ow) o[ow] = xrow[ow * p.stride_w];
-      }
-      std::fill(o + hi, o + g.out_w, T(0));
-    }
-  }
-}
-
-// The adjoint of im2col_rows: adds col's entries into gx: [Cin_g, H, W]. `threaded`: one
-// thread per input channel, so no two threads touch the same element.
-template <class T>
-void col2im_rows(T* gx, const T* col, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
-                 int64_t oh1, bool threaded) {
-  const int64_t ncols = (oh1 - oh0) * g.out_w;
-#pragma omp parallel for schedule(static) if (threaded && g.patch() * ncols > 32768)
-  for (int64_t c = 0; c < g.in_cg; ++c) {
-    T* gc = gx + c * g.h * g.w;
-    for (int64_t i = 0; i < g.kh; ++i) {
-      for (int64_t j = 0; j < g.kw; ++j) {
-        const int64_t r = (c * g.kh + i) * g.kw + j;
-        const int64_t off_w = j * p.dilation_w - p.pad_w;
-        int64_t lo, hi;
-        valid_range(off_w, p.stride_w, g.w, g.out_w, lo, hi);
-        for (int64_t oh = oh0; oh < oh1; ++oh) {
-          const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
-          if (ih < 0 || ih >= g.h) continue;
-          const T* src = col + r * ncols + (oh - oh0) * g.out_w;
-          T* dst = gc + ih * g.w + off_w;
-          if (p.stride_w == 1) {
-            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
-          } else {
-            for (int64_t ow = lo; ow < hi; ++ow) dst[ow * p.stride_w] += src[ow];
-          }
-        }
-      }
-    }
-  }
-}
 
 // y[c, i] = bias[c] for a tile y: [C, n] with row stride ld.
 template <class T>
@@ -238,7 +175,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
       return;
     }
     T* col = scratch<T>(size_t(col_size));
-    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
+    im2col_rows(col, ncols, xg, g, p, task.lo, task.hi, threaded);
     // y_g[:, tile] [Cout_g, ncols] (+)= w_g [Cout_g, K] @ col [K, ncols]
     gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, beta, yt, out_hw);
   });
@@ -259,6 +196,7 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
     if (winograd_s2_backward_preferred(g, p))
       return winograd_s2_backward_input(gx, gy, w, g, p);
     if (direct_backward_input_preferred(g, p)) return direct_conv_backward_input(gx, gy, w, g, p);
+    if (whole_batch_gradients_preferred(g, p)) return backward_input_whole_batch(gx, gy, w, g, p);
   }
   const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, in_hw = g.h * g.w;
   const bool pointwise = is_pointwise(g, p);
@@ -297,7 +235,7 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
       // col [K, ncols] = w_g^T [K, Cout_g] @ gy_g[:, tile] [Cout_g, ncols]
       gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0), col,
               ncols);
-      col2im_rows(gxg, col, g, p, oh0, oh1, threaded);
+      col2im_rows(gxg, col, ncols, g, p, oh0, oh1, threaded);
     }
   });
 }
@@ -317,6 +255,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
     if (winograd_preferred(g, p)) return winograd_backward_weight(gw, gy, x, g, p);
     if (winograd_s2_backward_preferred(g, p)) return winograd_s2_backward_weight(gw, gy, x, g, p);
     if (direct_backward_weight_preferred(g, p)) return direct_conv_backward_weight(gw, gy, x, g, p);
+    if (whole_batch_gradients_preferred(g, p)) return backward_weight_whole_batch(gw, gy, x, g, p);
   }
   const int64_t k = g.patch(), in_hw = g.h * g.w, gw_size = g.out_c * k;
   const bool pointwise = is_pointwise(g, p);
@@ -340,7 +279,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
     }
     T* col = scratch<T>(size_t(col_size));
     const int64_t ncols = (task.hi - task.lo) * g.out_w;
-    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
+    im2col_rows(col, ncols, xg, g, p, task.lo, task.hi, threaded);
     // gw_g [Cout_g, K] += gy_g[:, tile] [Cout_g, ncols] @ col^T [ncols, K]
     gemm_rm(false, true, g.out_cg, k, ncols, T(1), gyg + task.lo * g.out_w, out_hw, col, ncols,
             T(1), gwg, k);
