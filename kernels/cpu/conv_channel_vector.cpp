@@ -17,6 +17,9 @@ ChannelVectorKernel channel_vector_kernel(SimdLevel level) {
 // output, plus the taps' reach.
 int64_t channel_vector_slack(int64_t pixel_step, int64_t kw) { return 14 * pixel_step + kw + 16; }
 
+// A row's last tile loads the sums of all 14 of its pixels.
+int64_t channel_vector_sums_slack(int64_t oc_block) { return 14 * oc_block; }
+
 bool channel_vector_supported(const ConvGeometry& g, const Conv2dParams& p) {
   return !g.depthwise() && p.dilation_h == 1 && p.dilation_w == 1 &&
          (p.stride_w == 1 || p.stride_w == 2) && g.kw <= kDirectMaxKernelWidth;
@@ -62,6 +65,8 @@ bool channel_vector_polyphase_preferred(const ConvGeometry& g, const Conv2dParam
 
 void channel_vector_forward(float* y, const float* x, const float* w, const float* bias,
                             const ConvGeometry& g, const Conv2dParams& p) {
+  const ChannelVectorPlan plan = channel_vector_blocked_choice(g, p);
+  if (plan.oc_groups > 0) return channel_vector_forward_blocked(y, x, w, bias, g, p, plan);
   const SimdLevel level = simd_level();
   const int64_t oc_block = channel_vector_oc_block(level);
   const ChannelVectorKernel kernel = channel_vector_kernel(level);
@@ -70,7 +75,7 @@ void channel_vector_forward(float* y, const float* x, const float* w, const floa
   const int64_t row_len = (g.out_w - 1) * sw + g.kw;
   banded_forward(y, x, pack_group_weights(w, bias, g, oc_block), g, p, oc_block, row_len, 1,
                  channel_vector_slack(sw, g.kw),
-                 [&](const DirectConvBlock& blk) { kernel(blk, sw, g.out_w, 1); });
+                 [&](const DirectConvBlock& blk) { kernel(blk, sw, g.out_w, 1, {}, nullptr); });
 }
 
 }  // namespace msq::cpu

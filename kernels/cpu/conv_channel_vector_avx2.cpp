@@ -10,9 +10,10 @@
 namespace msq::cpu {
 
 void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
-                          int64_t y_step) {
-  if (pixel_step == 1) return channel_vector::block<Avx2Floats, 2, 6, 3, 1>(b, y_row, y_step);
-  channel_vector::block<Avx2Floats, 2, 6, 3, 2>(b, y_row, y_step);
+                          int64_t y_step, const ChannelVectorSums& sums,
+                                 const ChannelVectorNext* next) {
+  if (pixel_step == 1) return channel_vector::block<Avx2Floats, 2, 6, 3, 1>(b, y_row, y_step, sums, next);
+  channel_vector::block<Avx2Floats, 2, 6, 3, 2>(b, y_row, y_step, sums, next);
 }
 
 }  // namespace msq::cpu

@@ -44,6 +44,10 @@ PaddedBand band_layout(float* data, int64_t rows, int64_t kw, int64_t stride_w, 
 // position's first input row and column.
 void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_t channels,
                    int64_t kh, int64_t kw);
+// Packs taps [t0, t1) of output channels oc0 .. oc0 + valid - 1 of w: [Cout][taps_per_oc]
+// into dst[(t - t0) * oc_block + o] (zeros for o in [valid, oc_block)).
+void pack_weight_taps(float* dst, const float* w, int64_t oc0, int64_t valid, int64_t taps_per_oc,
+                      int64_t oc_block, int64_t t0, int64_t t1);
 // Packs w_g: [Cout_g, Cin_g, KH, KW] into blocks [Cin_g][KH][KW][oc_block] (zero past
 // Cout_g), one after another; bias (or zeros when null) likewise into [oc_block] per block.
 void pack_weight_blocks(float* packed, float* packed_bias, const float* w, const float* bias,
@@ -104,6 +108,9 @@ constexpr int64_t kWeightGradTaps = 6;
 // too short for the hardware prefetcher, so each fill asks for the next channel's.
 void prefetch_floats(const float* p, int64_t n);
 
+// The same into L2 only (for data needed after the current tile's working set).
+void prefetch_floats_l2(const float* p, int64_t n);
+
 // dst[0, n) = src[0, n), for the short rows of the bands (a library memcpy's call costs
 // more than the copy there).
 void copy_row(float* dst, const float* src, int64_t n);
@@ -134,6 +141,10 @@ void depthwise_weight_grad_plane_avx512(const DepthwisePlane& p, const float* gy
 // `vectors` (1 to 4 on AVX-512, 1 or 2 on AVX2) vectors of output channels per tile.
 void weight_grad_block_avx2(const WeightGradBlock& b, int vectors);
 void weight_grad_block_avx512(const WeightGradBlock& b, int vectors);
+// pack_weight_taps for an oc_block that is a multiple of 16: 16 x 16 blocks transposed in
+// registers.
+void pack_weight_taps_avx512(float* dst, const float* w, int64_t oc0, int64_t valid,
+                             int64_t taps_per_oc, int64_t oc_block, int64_t t0, int64_t t1);
 // split_column_phases for stride 2 on AVX-512: 16 outputs per phase at a time, edges and tails
 // by masked loads and stores (no padded copy of the row).
 void split_column_phases2_avx512(float* phases, int64_t ld, const float* src, int64_t w,

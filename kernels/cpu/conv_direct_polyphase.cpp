@@ -160,7 +160,7 @@ void direct_conv_backward_input_polyphase(float* gx, const float* gy, const floa
                             gx_blk + (a0 * sh + ph) * g.w + pw,
                             in_hw,   rows_q,
                             cols_q,  valid};
-          channel_kernel(k, 1, sh * g.w, sw);
+          channel_kernel(k, 1, sh * g.w, sw, {}, nullptr);
         }
         continue;
       }
