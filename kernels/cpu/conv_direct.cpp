@@ -61,6 +61,10 @@ void patch_offsets(std::vector<int64_t>& offsets, const PaddedBand& band, int64_
         offsets[size_t((c * kh + i) * kw + j)] = (c * band.rows + i) * row_step + band.taps[j];
 }
 
+// Rows shorter than this are copied and cleared by loops in fill_band, longer ones by the
+// library.
+constexpr int64_t kShortRow = 32;
+
 void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t w,
                int64_t first_row, int64_t rows, int64_t stride, int64_t row_len, int64_t pad_w) {
   const int64_t row_step = stride * row_len;
@@ -72,16 +76,18 @@ void fill_band(float* band, const float* x, int64_t channels, int64_t h, int64_t
     for (int64_t r = 0; r < rows; ++r) {
       float* dst = band + (c * rows + r) * row_step;
       const int64_t ih = first_row + r;
-      // Rows are short (15 floats at 512 @ 14): loops, not library calls.
+      // Short rows (15 floats at 512 @ 14) by loops: a library call costs more than they do.
       if (ih < 0 || ih >= h) {
-        for (int64_t i = 0; i < row_step; ++i) dst[i] = 0.0f;
+        if (row_step < kShortRow) std::fill(dst, dst + row_step, 0.0f);
+        else std::memset(dst, 0, sizeof(float) * size_t(row_step));
         continue;
       }
       const float* src = x + (c * h + ih) * w;
       if (stride == 1) {
         const int64_t n = std::min(w, row_len - pad_w);
         for (int64_t i = 0; i < pad_w; ++i) dst[i] = 0.0f;
-        copy_row(dst + pad_w, src, n);
+        if (n < kShortRow) copy_row(dst + pad_w, src, n);
+        else std::memcpy(dst + pad_w, src, sizeof(float) * size_t(n));
         for (int64_t i = pad_w + n; i < row_len; ++i) dst[i] = 0.0f;
         continue;
       }
