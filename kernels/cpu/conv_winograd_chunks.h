@@ -26,7 +26,12 @@ constexpr int64_t kChunkBudget = int64_t(1) << 17;
 // Measured (one thread, CPU time, 8 images, ms for 64 @ 56 / 128 @ 28 / 256 @ 14 / 512 @ 7):
 // at least 32 tiles 13.2 / 11.3 / 14.4 / 21.9, 64: 12.2 / 12.9 / 12.7 / 19.4, 128: 11.7 /
 // 12.4 / 12.4 / 17.0, 256: 12.9 / 11.3 / 14.2 / 17.5; budgets of 256 KB and 1 MB about alike.
-constexpr int64_t kMinChunkTiles = 128;
+// Two threads, whole backward (4 alternating rounds): 192 against 128 took 11.3-11.9 against
+// 11.8-12.5 ms at 128 @ 28, 13.2-14.0 against 14.0-14.6 at 256 @ 14, 19.2-21.2 against
+// 20.5-21.7 at 3x3 s2 128 @ 56; the forwards alike. (Fewer, larger chunks also leave the
+// GEMMs fewer partial 32-column tiles: the stride-2 input gradient at 256 @ 28 has 2 chunks of
+// 196 tiles instead of 4 of 98.)
+constexpr int64_t kMinChunkTiles = 192;
 // Streamed weight panels (WinogradWeights::panel) are made this many at a time, so that the
 // GEMMs read each block of V once per group rather than once per panel.
 constexpr int64_t kStreamedPanels = 2;
