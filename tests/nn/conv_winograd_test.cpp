@@ -37,7 +37,7 @@ const std::vector<Case> kCases = {
     {1, 2, 3, 1, 1, 1, true},         // 1x1 image: one tile, mostly padding
     {1, 3, 2, 2, 5, 1, true},         // 2 rows
     {3, 17, 33, 14, 14, 1, true},     // channels past 16 and 32
-    {3, 96, 96, 9, 9, 1, true},       // two chunks, the second starting mid-image
+    {3, 96, 96, 17, 17, 1, true},     // two chunks (22 + 5 tile rows), the second mid-image
     {2, 64, 48, 40, 40, 1, false},    // many chunks, split over threads
     {1, 24, 20, 57, 30, 1, true},     // one image, wide, chunks within it
     {2, 40, 36, 33, 35, 1, false},    // odd sizes over several chunks
