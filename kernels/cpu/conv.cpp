@@ -175,7 +175,7 @@ void conv_forward(T* y, const T* x, const T* w, const T* bias, const ConvGeometr
       return;
     }
     T* col = scratch<T>(size_t(col_size));
-    im2col_rows(col, ncols, xg, g, p, task.lo, task.hi, threaded);
+    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
     // y_g[:, tile] [Cout_g, ncols] (+)= w_g [Cout_g, K] @ col [K, ncols]
     gemm_rm(false, false, g.out_cg, ncols, k, T(1), wg, k, col, ncols, beta, yt, out_hw);
   });
@@ -235,7 +235,7 @@ void conv_backward_input(T* gx, const T* gy, const T* w, const ConvGeometry& g,
       // col [K, ncols] = w_g^T [K, Cout_g] @ gy_g[:, tile] [Cout_g, ncols]
       gemm_rm(true, false, k, ncols, g.out_cg, T(1), wg, k, gyg + oh0 * g.out_w, out_hw, T(0), col,
               ncols);
-      col2im_rows(gxg, col, ncols, g, p, oh0, oh1, threaded);
+      col2im_rows(gxg, col, g, p, oh0, oh1, threaded);
     }
   });
 }
@@ -279,7 +279,7 @@ void conv_backward_weight(T* gw, T* gbias, const T* gy, const T* x, const ConvGe
     }
     T* col = scratch<T>(size_t(col_size));
     const int64_t ncols = (task.hi - task.lo) * g.out_w;
-    im2col_rows(col, ncols, xg, g, p, task.lo, task.hi, threaded);
+    im2col_rows(col, xg, g, p, task.lo, task.hi, threaded);
     // gw_g [Cout_g, K] += gy_g[:, tile] [Cout_g, ncols] @ col^T [ncols, K]
     gemm_rm(false, true, g.out_cg, k, ncols, T(1), gyg + task.lo * g.out_w, out_hw, col, ncols,
             T(1), gwg, k);

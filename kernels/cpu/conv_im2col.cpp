@@ -6,8 +6,8 @@
 namespace msq::cpu {
 
 template <class T>
-void im2col_rows(T* col, int64_t ld, const T* x, const ConvGeometry& g, const Conv2dParams& p,
-                 int64_t oh0, int64_t oh1, bool threaded) {
+void im2col_rows(T* col, const T* x, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
+                 int64_t oh1, bool threaded) {
   const int64_t ncols = (oh1 - oh0) * g.out_w, k = g.patch();
 #pragma omp parallel for schedule(static) if (threaded && k * ncols > 32768)
   for (int64_t r = 0; r < k; ++r) {
@@ -17,7 +17,7 @@ void im2col_rows(T* col, int64_t ld, const T* x, const ConvGeometry& g, const Co
     int64_t lo, hi;
     valid_range(off_w, p.stride_w, g.w, g.out_w, lo, hi);
     for (int64_t oh = oh0; oh < oh1; ++oh) {
-      T* o = col + r * ld + (oh - oh0) * g.out_w;
+      T* o = col + r * ncols + (oh - oh0) * g.out_w;
       const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
       if (ih < 0 || ih >= g.h) {
         std::fill(o, o + g.out_w, T(0));
@@ -36,8 +36,8 @@ void im2col_rows(T* col, int64_t ld, const T* x, const ConvGeometry& g, const Co
 }
 
 template <class T>
-void col2im_rows(T* gx, const T* col, int64_t ld, const ConvGeometry& g, const Conv2dParams& p,
-                 int64_t oh0, int64_t oh1, bool threaded) {
+void col2im_rows(T* gx, const T* col, const ConvGeometry& g, const Conv2dParams& p, int64_t oh0,
+                 int64_t oh1, bool threaded) {
   const int64_t ncols = (oh1 - oh0) * g.out_w;
 #pragma omp parallel for schedule(static) if (threaded && g.patch() * ncols > 32768)
   for (int64_t c = 0; c < g.in_cg; ++c) {
@@ -51,7 +51,7 @@ void col2im_rows(T* gx, const T* col, int64_t ld, const ConvGeometry& g, const C
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           const int64_t ih = oh * p.stride_h - p.pad_h + i * p.dilation_h;
           if (ih < 0 || ih >= g.h) continue;
-          const T* src = col + r * ld + (oh - oh0) * g.out_w;
+          const T* src = col + r * ncols + (oh - oh0) * g.out_w;
           T* dst = gc + ih * g.w + off_w;
           if (p.stride_w == 1) {
             for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
@@ -64,13 +64,13 @@ void col2im_rows(T* gx, const T* col, int64_t ld, const ConvGeometry& g, const C
   }
 }
 
-template void im2col_rows(float*, int64_t, const float*, const ConvGeometry&, const Conv2dParams&,
+template void im2col_rows(float*, const float*, const ConvGeometry&, const Conv2dParams&, int64_t,
+                          int64_t, bool);
+template void im2col_rows(double*, const double*, const ConvGeometry&, const Conv2dParams&,
                           int64_t, int64_t, bool);
-template void im2col_rows(double*, int64_t, const double*, const ConvGeometry&,
-                          const Conv2dParams&, int64_t, int64_t, bool);
-template void col2im_rows(float*, const float*, int64_t, const ConvGeometry&, const Conv2dParams&,
+template void col2im_rows(float*, const float*, const ConvGeometry&, const Conv2dParams&, int64_t,
+                          int64_t, bool);
+template void col2im_rows(double*, const double*, const ConvGeometry&, const Conv2dParams&,
                           int64_t, int64_t, bool);
-template void col2im_rows(double*, const double*, int64_t, const ConvGeometry&,
-                          const Conv2dParams&, int64_t, int64_t, bool);
 
 }  // namespace msq::cpu

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_im2col.h"
@@ -39,6 +40,54 @@ void split_rows_between_threads(int64_t rows, F&& body) {
   }
 }
 
+// One image's im2col and its adjoint through a zero-padded copy of each channel's plane (a
+// few KB, in L1): no bounds checks per output row, unlike im2col_rows (conv_im2col.h), whose
+// per-row set-up outweighs rows of 7. col: [(c * kh + i) * kw + j][positions] (row stride ld).
+class PaddedPlane {
+ public:
+  PaddedPlane(const ConvGeometry& g, const Conv2dParams& p)
+      : g_(g), p_(p), hp_(g.h + 2 * p.pad_h), wp_(g.w + 2 * p.pad_w) {
+    plane_.assign(size_t(hp_ * wp_), 0.0f);
+  }
+
+  // col rows of channel c from x_c: [H, W] (the border stays zero).
+  void im2col(float* col, int64_t ld, const float* xc) {
+    for (int64_t h = 0; h < g_.h; ++h)
+      std::copy_n(xc + h * g_.w, g_.w, interior() + h * wp_);
+    for_each_tap(col, ld, [](float& o, float& v) { o = v; });
+  }
+
+  // gx_c: [H, W] (overwritten) = the sum of channel c's col rows at their positions.
+  void col2im(float* gxc, float* col, int64_t ld) {
+    std::fill(plane_.begin(), plane_.end(), 0.0f);
+    for_each_tap(col, ld, [](float& o, float& v) { v += o; });
+    for (int64_t h = 0; h < g_.h; ++h)
+      std::copy_n(interior() + h * wp_, g_.w, gxc + h * g_.w);
+  }
+
+ private:
+  float* interior() { return plane_.data() + p_.pad_h * wp_ + p_.pad_w; }
+
+  // f(col element, plane element) for every tap (i, j) and output position.
+  template <class F>
+  void for_each_tap(float* col, int64_t ld, F f) {
+    const int64_t sh = p_.stride_h, sw = p_.stride_w;
+    for (int64_t i = 0; i < g_.kh; ++i)
+      for (int64_t j = 0; j < g_.kw; ++j) {
+        float* o = col + (i * g_.kw + j) * ld;
+        float* base = plane_.data() + i * p_.dilation_h * wp_ + j * p_.dilation_w;
+        for (int64_t oh = 0; oh < g_.out_h; ++oh)
+          for (int64_t ow = 0; ow < g_.out_w; ++ow)
+            f(o[oh * g_.out_w + ow], base[oh * sh * wp_ + ow * sw]);
+      }
+  }
+
+  const ConvGeometry& g_;
+  const Conv2dParams& p_;
+  int64_t hp_, wp_;
+  std::vector<float> plane_;
+};
+
 }  // namespace
 
 bool whole_batch_gradients_preferred(const ConvGeometry& g, const Conv2dParams& p) {
@@ -59,11 +108,15 @@ void backward_input_whole_batch(float* gx, const float* gy, const float* w, cons
   split_rows_between_threads(k, [&](int64_t r0, int64_t r1) {
     gemm_rm(true, false, r1 - r0, n, g.out_c, 1.0f, w + r0, k, gy_all, n, 0.0f, col + r0 * n, n);
   });
-  const int64_t in_image = g.in_c * g.h * g.w;
-#pragma omp parallel for schedule(static)
-  for (int64_t b = 0; b < g.batch; ++b) {
-    std::fill(gx + b * in_image, gx + (b + 1) * in_image, 0.0f);
-    col2im_rows(gx + b * in_image, col + b * out_hw, n, g, p, 0, g.out_h, false);
+  const int64_t in_hw = g.h * g.w, taps = g.kh * g.kw;
+#pragma omp parallel
+  {
+    PaddedPlane plane(g, p);
+#pragma omp for schedule(static)
+    for (int64_t bc = 0; bc < g.batch * g.in_c; ++bc) {
+      const int64_t b = bc / g.in_c, c = bc % g.in_c;
+      plane.col2im(gx + bc * in_hw, col + c * taps * n + b * out_hw, n);
+    }
   }
 }
 
@@ -74,9 +127,16 @@ void backward_weight_whole_batch(float* gw, const float* gy, const float* x, con
   float* col = scratch<float>(size_t((k + g.out_c) * n));  // col [K][B * Ho * Wo]
   float* gy_all = col + k * n;                              // gy_all [Cout][B * Ho * Wo]
   gather_batch_columns(gy_all, gy, g);
-#pragma omp parallel for schedule(static)
-  for (int64_t b = 0; b < g.batch; ++b)
-    im2col_rows(col + b * out_hw, n, x + b * g.in_c * g.h * g.w, g, p, 0, g.out_h, false);
+  const int64_t in_hw = g.h * g.w, taps = g.kh * g.kw;
+#pragma omp parallel
+  {
+    PaddedPlane plane(g, p);
+#pragma omp for schedule(static)
+    for (int64_t bc = 0; bc < g.batch * g.in_c; ++bc) {
+      const int64_t b = bc / g.in_c, c = bc % g.in_c;
+      plane.im2col(col + c * taps * n + b * out_hw, n, x + bc * in_hw);
+    }
+  }
   // gw[:, cols] [Cout, m] = gy_all [Cout, n] @ col[cols]^T [n, m]: gw's columns split.
   split_rows_between_threads(k, [&](int64_t c0, int64_t c1) {
     gemm_rm(false, true, g.out_c, c1 - c0, n, 1.0f, gy_all, n, col + c0 * n, n, 0.0f, gw + c0, k);

@@ -1,7 +1,7 @@
 // The whole-batch gradients (kernels/cpu/conv_whole_batch.cpp: one im2col and one GEMM over
 // every image, the GEMM's rows split between the threads) against float64 autograd, over
-// strides, paddings, rectangular and 5x5 kernels, non-square images and odd batches; and
-// the rule that picks them.
+// strides, paddings, dilation, rectangular and 5x5 kernels, non-square images and odd
+// batches; and the rule that picks them.
 #include <omp.h>
 
 #include <sstream>
@@ -17,7 +17,7 @@ using msq::test::check_close;
 namespace {
 
 struct Case {
-  int64_t b, cin, cout, h, w, kh, kw, stride, pad;
+  int64_t b, cin, cout, h, w, kh, kw, stride, pad, dilation = 1;
 };
 
 const std::vector<Case> kCases = {
@@ -27,12 +27,13 @@ const std::vector<Case> kCases = {
     {1, 7, 9, 10, 11, 3, 3, 3, 2},   // stride 3, padding 2, one image
     {3, 4, 16, 6, 12, 1, 7, 1, 3},   // 1x7 with padding 3 on both axes
     {5, 33, 17, 4, 4, 3, 3, 2, 1},   // 2 x 2 out, K = 297 split between the threads
+    {2, 5, 6, 11, 9, 3, 3, 2, 2, 2}, // dilation 2
 };
 
 std::string describe(const Case& c) {
   std::ostringstream s;
   s << "B" << c.b << " " << c.cin << "->" << c.cout << " " << c.h << "x" << c.w << " k" << c.kh
-    << "x" << c.kw << " s" << c.stride << " p" << c.pad;
+    << "x" << c.kw << " s" << c.stride << " p" << c.pad << " d" << c.dilation;
   return s.str();
 }
 
@@ -40,6 +41,7 @@ Conv2dParams params(const Case& c) {
   Conv2dParams p;
   p.stride_h = p.stride_w = c.stride;
   p.pad_h = p.pad_w = c.pad;
+  p.dilation_h = p.dilation_w = c.dilation;
   return p;
 }
 
@@ -55,7 +57,7 @@ TEST_CASE("whole-batch input and weight gradients against float64 autograd") {
       Tensor x = randn({c.b, c.cin, c.h, c.w}), w = randn({c.cout, c.cin, c.kh, c.kw});
       Tensor x64 = x.to(DType::Float64).requires_grad_(true);
       Tensor w64 = w.to(DType::Float64).requires_grad_(true);
-      Tensor y64 = conv2d(x64, w64, Tensor(), {c.stride, c.stride}, {c.pad, c.pad});
+      Tensor y64 = conv2d(x64, w64, Tensor(), c.stride, c.pad, c.dilation);
       Tensor gy = randn(y64.shape());
       y64.backward(gy.to(DType::Float64));
 
