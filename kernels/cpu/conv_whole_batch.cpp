@@ -88,6 +88,38 @@ class PaddedPlane {
   std::vector<float> plane_;
 };
 
+// f(plane, image, channel) for every (image, input channel), each thread with its own
+// PaddedPlane.
+template <class F>
+void for_each_plane(const ConvGeometry& g, const Conv2dParams& p, F f) {
+#pragma omp parallel
+  {
+    PaddedPlane plane(g, p);
+#pragma omp for schedule(static)
+    for (int64_t bc = 0; bc < g.batch * g.in_c; ++bc) f(plane, bc / g.in_c, bc % g.in_c);
+  }
+}
+
+// The batch's GEMM operands in the calling thread's scratch: col [K][n] (written by the
+// caller) and gy_all [Cout][n], filled from gy (n = B * Ho * Wo).
+struct BatchColumns {
+  float* col;
+  float* gy_all;
+  int64_t n;
+  // The first col row of channel c, at image `image`'s positions.
+  float* col_of(const ConvGeometry& g, int64_t image, int64_t c) const {
+    return col + c * g.kh * g.kw * n + image * g.out_h * g.out_w;
+  }
+};
+
+BatchColumns batch_columns(const float* gy, const ConvGeometry& g) {
+  const int64_t n = g.batch * g.out_h * g.out_w;
+  float* col = scratch<float>(size_t((g.patch() + g.out_c) * n));
+  BatchColumns b{col, col + g.patch() * n, n};
+  gather_batch_columns(b.gy_all, gy, g);
+  return b;
+}
+
 }  // namespace
 
 bool whole_batch_gradients_preferred(const ConvGeometry& g, const Conv2dParams& p) {
@@ -100,46 +132,30 @@ bool whole_batch_gradients_preferred(const ConvGeometry& g, const Conv2dParams& 
 // gx: [B, Cin, H, W] (overwritten), gy: [B, Cout, Ho, Wo], w: [Cout, Cin, KH, KW].
 void backward_input_whole_batch(float* gx, const float* gy, const float* w, const ConvGeometry& g,
                                 const Conv2dParams& p) {
-  const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, n = g.batch * out_hw;
-  float* col = scratch<float>(size_t((k + g.out_c) * n));  // col [K][B * Ho * Wo]
-  float* gy_all = col + k * n;                              // gy_all [Cout][B * Ho * Wo]
-  gather_batch_columns(gy_all, gy, g);
+  const BatchColumns b = batch_columns(gy, g);
+  const int64_t k = g.patch(), n = b.n;
   // col[rows] [m, n] = w^T[rows] [m, Cout] @ gy_all [Cout, n]
   split_rows_between_threads(k, [&](int64_t r0, int64_t r1) {
-    gemm_rm(true, false, r1 - r0, n, g.out_c, 1.0f, w + r0, k, gy_all, n, 0.0f, col + r0 * n, n);
+    gemm_rm(true, false, r1 - r0, n, g.out_c, 1.0f, w + r0, k, b.gy_all, n, 0.0f, b.col + r0 * n,
+            n);
   });
-  const int64_t in_hw = g.h * g.w, taps = g.kh * g.kw;
-#pragma omp parallel
-  {
-    PaddedPlane plane(g, p);
-#pragma omp for schedule(static)
-    for (int64_t bc = 0; bc < g.batch * g.in_c; ++bc) {
-      const int64_t b = bc / g.in_c, c = bc % g.in_c;
-      plane.col2im(gx + bc * in_hw, col + c * taps * n + b * out_hw, n);
-    }
-  }
+  for_each_plane(g, p, [&](PaddedPlane& plane, int64_t image, int64_t c) {
+    plane.col2im(gx + (image * g.in_c + c) * g.h * g.w, b.col_of(g, image, c), n);
+  });
 }
 
 // gw: [Cout, Cin, KH, KW] (overwritten), gy: [B, Cout, Ho, Wo], x: [B, Cin, H, W].
 void backward_weight_whole_batch(float* gw, const float* gy, const float* x, const ConvGeometry& g,
                                  const Conv2dParams& p) {
-  const int64_t k = g.patch(), out_hw = g.out_h * g.out_w, n = g.batch * out_hw;
-  float* col = scratch<float>(size_t((k + g.out_c) * n));  // col [K][B * Ho * Wo]
-  float* gy_all = col + k * n;                              // gy_all [Cout][B * Ho * Wo]
-  gather_batch_columns(gy_all, gy, g);
-  const int64_t in_hw = g.h * g.w, taps = g.kh * g.kw;
-#pragma omp parallel
-  {
-    PaddedPlane plane(g, p);
-#pragma omp for schedule(static)
-    for (int64_t bc = 0; bc < g.batch * g.in_c; ++bc) {
-      const int64_t b = bc / g.in_c, c = bc % g.in_c;
-      plane.im2col(col + c * taps * n + b * out_hw, n, x + bc * in_hw);
-    }
-  }
+  const BatchColumns b = batch_columns(gy, g);
+  const int64_t k = g.patch(), n = b.n;
+  for_each_plane(g, p, [&](PaddedPlane& plane, int64_t image, int64_t c) {
+    plane.im2col(b.col_of(g, image, c), n, x + (image * g.in_c + c) * g.h * g.w);
+  });
   // gw[:, cols] [Cout, m] = gy_all [Cout, n] @ col[cols]^T [n, m]: gw's columns split.
   split_rows_between_threads(k, [&](int64_t c0, int64_t c1) {
-    gemm_rm(false, true, g.out_c, c1 - c0, n, 1.0f, gy_all, n, col + c0 * n, n, 0.0f, gw + c0, k);
+    gemm_rm(false, true, g.out_c, c1 - c0, n, 1.0f, b.gy_all, n, b.col + c0 * n, n, 0.0f, gw + c0,
+            k);
   });
 }
 
