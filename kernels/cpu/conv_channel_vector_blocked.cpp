@@ -112,6 +112,7 @@ void channel_vector_forward_blocked(float* y, const float* x, const float* w, co
     float* packed = work + sums_floats;  // [chunk * taps][oc_block]
     float* packed_bias = packed + plan.chunk * taps * oc_block;
     thread_local std::vector<int64_t> offsets;
+    int64_t offsets_channels = 0;  // the chunk width `offsets` was made for
 
     for (int64_t c0 = 0; c0 < g.in_c; c0 += plan.chunk) {
       const int64_t channels = std::min(plan.chunk, g.in_c - c0);
@@ -123,7 +124,10 @@ void channel_vector_forward_blocked(float* y, const float* x, const float* w, co
         std::fill(band + channels * s.band, band + channels * s.band + band_slack, 0.0f);
       }
       const PaddedBand layout = band_layout(bands, s.rows, g.kw, 1, s.row_len);
-      patch_offsets(offsets, layout, channels, g.kh, g.kw);
+      if (channels != offsets_channels) {  // the same for every chunk but a narrower last one
+        patch_offsets(offsets, layout, channels, g.kh, g.kw);
+        offsets_channels = channels;
+      }
       for (int64_t ob = ob0; ob < ob1; ++ob) {
         const int64_t oc0 = ob * oc_block, valid = std::min(oc_block, g.out_c - oc0);
         // packed[(c * taps + k) * oc_block + o] = w[oc0 + o][c0 + c][k] (0 past valid)

@@ -182,9 +182,8 @@ void transform_output(float* y, const float* m, int64_t k_step, const float* bia
                       int64_t o1) {
   const int64_t tw = s.tiles_w(), th = s.tiles_h();
   // The tile row's two output rows, even and odd columns apart (merged into y's rows).
-  thread_local std::vector<float> out;
-  out.resize(size_t(4 * tw));
-  float *y00 = out.data(), *y01 = y00 + tw, *y10 = y00 + 2 * tw, *y11 = y00 + 3 * tw;
+  float* const out = tile_row_buffer(tw);
+  float *y00 = out, *y01 = out + tw, *y10 = out + 2 * tw, *y11 = out + 3 * tw;
   for (int64_t o = o0; o < o1; ++o) {
     const float bo = bias ? bias[o] : 0.0f;
     for (int64_t r = row0; r < row1; ++r) {
@@ -204,7 +203,7 @@ void transform_output(float* y, const float* m, int64_t k_step, const float* bia
         y10[t] = a[1][0] - a[2][0] - a[3][0] + bo;
         y11[t] = a[1][1] - a[2][1] - a[3][1] + bo;
       }
-      write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out.data(), s, tr);
+      write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out, s, tr);
     }
   }
 }

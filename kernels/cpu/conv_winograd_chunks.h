@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "engine/core/error.h"
 #include "kernels/cpu/conv_common.h"
@@ -62,6 +63,14 @@ inline void split_grad_output_rows(float* rows, const float* go, const WinogradS
   if (2 * tr + 1 < s.out_h)
     split_column_phases(rows + 2 * tw, tw, go + (2 * tr + 1) * s.out_w, s.out_w, 2, 0, tw);
   else std::fill(rows + 2 * tw, rows + 4 * tw, 0.0f);
+}
+
+// The calling thread's buffer for one tile row's outputs, [y00 | y01 | y10 | y11] (each tw
+// floats: the row pair's even and odd columns), as write_output_tile_row reads it.
+inline float* tile_row_buffer(int64_t tw) {
+  thread_local std::vector<float> out;
+  out.resize(size_t(4 * tw));
+  return out.data();
 }
 
 // The inverse for the forwards' outputs: writes tile row tr of one channel's plane yo:

@@ -69,6 +69,32 @@ void transform_weights_s2(float* u, const float* w, int64_t out_c, int64_t in_c,
   }
 }
 
+// Writes one tile's 25 points, out[k * k_step] for k < 25, from the four phase blocks of its
+// input: 0-3 ee as they are; 4-9 eo, each row (a, b, c) by F(2, 2) as (a - b, b, c - b);
+// 10-15 oe, each column the same; 16-24 oo, B^T d B (rows first, then columns). Both
+// stride-2 input transforms (the input gradient's and the forward's) end here.
+[[gnu::always_inline]] inline void write_s2_points(float* out, int64_t k_step, const float (&ee)[4],
+                            const float (&eo)[2][3], const float (&oe)[2][3],
+                            const float (&oo)[3][3]) {
+  for (int k = 0; k < 4; ++k) out[k * k_step] = ee[k];
+  for (int u = 0; u < 2; ++u) {
+    out[(4 + 3 * u) * k_step] = eo[u][0] - eo[u][1];
+    out[(5 + 3 * u) * k_step] = eo[u][1];
+    out[(6 + 3 * u) * k_step] = eo[u][2] - eo[u][1];
+    out[(10 + 3 * u) * k_step] = oe[u][0] - oe[u][1];
+    out[(11 + 3 * u) * k_step] = oe[u][1];
+    out[(12 + 3 * u) * k_step] = oe[u][2] - oe[u][1];
+  }
+  for (int i = 0; i < 3; ++i) {  // row i of B^T d: d0 - d1, d1, d2 - d1
+    const float r0 = i == 1 ? oo[1][0] : oo[i][0] - oo[1][0];
+    const float r1 = i == 1 ? oo[1][1] : oo[i][1] - oo[1][1];
+    const float r2 = i == 1 ? oo[1][2] : oo[i][2] - oo[1][2];
+    out[(16 + 3 * i) * k_step] = r0 - r1;
+    out[(17 + 3 * i) * k_step] = r1;
+    out[(18 + 3 * i) * k_step] = r2 - r1;
+  }
+}
+
 // v: [25][Cout][n] (planes k_step apart) for gy channel o and the tiles of tile rows
 // [row0, row1): the 3x3 block d of gy at rows 2 tr .. 2 tr + 2, columns 2 t .. 2 t + 2
 // (zeros past the edges). s: gy as the input (in_c = Cout, h x w = Ho x Wo).
@@ -94,34 +120,11 @@ void transform_input_s2(float* v, int64_t k_step, const float* gy, const Winogra
       const float d00 = e0[t], d01 = o0[t], d02 = e0[t + 1];
       const float d10 = e1[t], d11 = o1[t], d12 = e1[t + 1];
       const float d20 = e2[t], d21 = o2[t], d22 = e2[t + 1];
-      out[0 * k_step + t] = d00;
-      out[1 * k_step + t] = d01;
-      out[2 * k_step + t] = d10;
-      out[3 * k_step + t] = d11;
-      out[4 * k_step + t] = d00 - d01;
-      out[5 * k_step + t] = d01;
-      out[6 * k_step + t] = d02 - d01;
-      out[7 * k_step + t] = d10 - d11;
-      out[8 * k_step + t] = d11;
-      out[9 * k_step + t] = d12 - d11;
-      out[10 * k_step + t] = d00 - d10;
-      out[11 * k_step + t] = d10;
-      out[12 * k_step + t] = d20 - d10;
-      out[13 * k_step + t] = d01 - d11;
-      out[14 * k_step + t] = d11;
-      out[15 * k_step + t] = d21 - d11;
-      // oo: rows first (r0 = d0 - d1, r1 = d1, r2 = d2 - d1), then the same along columns.
-      const float r00 = d00 - d10, r01 = d01 - d11, r02 = d02 - d12;
-      const float r20 = d20 - d10, r21 = d21 - d11, r22 = d22 - d12;
-      out[16 * k_step + t] = r00 - r01;
-      out[17 * k_step + t] = r01;
-      out[18 * k_step + t] = r02 - r01;
-      out[19 * k_step + t] = d10 - d11;
-      out[20 * k_step + t] = d11;
-      out[21 * k_step + t] = d12 - d11;
-      out[22 * k_step + t] = r20 - r21;
-      out[23 * k_step + t] = r21;
-      out[24 * k_step + t] = r22 - r21;
+      const float ee[4] = {d00, d01, d10, d11};
+      const float eo[2][3] = {{d00, d01, d02}, {d10, d11, d12}};
+      const float oe[2][3] = {{d00, d10, d20}, {d01, d11, d21}};
+      const float oo[3][3] = {{d00, d01, d02}, {d10, d11, d12}, {d20, d21, d22}};
+      write_s2_points(out + t, k_step, ee, eo, oe, oo);
     }
   }
 }
@@ -225,34 +228,11 @@ void transform_input_s2_forward(float* v, int64_t k_step, const float* x, const 
       const float X20 = x20[t], X21 = x21[t], X22 = x22[t], X23 = x23[t], X24 = x20[t + 1];
       const float X30 = x30[t], X31 = x31[t], X32 = x32[t], X33 = x33[t], X34 = x30[t + 1];
       const float X40 = x40[t], X41 = x41[t], X42 = x42[t], X43 = x43[t], X44 = x40[t + 1];
-      out[0 * k_step + t] = X11;  // ee
-      out[1 * k_step + t] = X13;
-      out[2 * k_step + t] = X31;
-      out[3 * k_step + t] = X33;
-      out[4 * k_step + t] = X10 - X12;  // eo, row 1
-      out[5 * k_step + t] = X12;
-      out[6 * k_step + t] = X14 - X12;
-      out[7 * k_step + t] = X30 - X32;  // eo, row 3
-      out[8 * k_step + t] = X32;
-      out[9 * k_step + t] = X34 - X32;
-      out[10 * k_step + t] = X01 - X21;  // oe, column 1
-      out[11 * k_step + t] = X21;
-      out[12 * k_step + t] = X41 - X21;
-      out[13 * k_step + t] = X03 - X23;  // oe, column 3
-      out[14 * k_step + t] = X23;
-      out[15 * k_step + t] = X43 - X23;
-      // oo: d[i][j] = X[2i][2j]; rows first, then columns.
-      const float r00 = X00 - X20, r01 = X02 - X22, r02 = X04 - X24;
-      const float r20 = X40 - X20, r21 = X42 - X22, r22 = X44 - X24;
-      out[16 * k_step + t] = r00 - r01;
-      out[17 * k_step + t] = r01;
-      out[18 * k_step + t] = r02 - r01;
-      out[19 * k_step + t] = X20 - X22;
-      out[20 * k_step + t] = X22;
-      out[21 * k_step + t] = X24 - X22;
-      out[22 * k_step + t] = r20 - r21;
-      out[23 * k_step + t] = r21;
-      out[24 * k_step + t] = r22 - r21;
+      const float ee[4] = {X11, X13, X31, X33};
+      const float eo[2][3] = {{X10, X12, X14}, {X30, X32, X34}};  // rows 1 and 3
+      const float oe[2][3] = {{X01, X21, X41}, {X03, X23, X43}};  // columns 1 and 3
+      const float oo[3][3] = {{X00, X02, X04}, {X20, X22, X24}, {X40, X42, X44}};
+      write_s2_points(out + t, k_step, ee, eo, oe, oo);
     }
     kept = 0;
     if (tr + 1 < th) {
@@ -268,9 +248,8 @@ void transform_output_s2_forward(float* y, const float* m, int64_t k_step, const
                                  const WinogradShape& s, int64_t row0, int64_t row1, int64_t n,
                                  int64_t o) {
   const int64_t tw = s.tiles_w(), th = s.tiles_h();
-  thread_local std::vector<float> out;
-  out.resize(size_t(4 * tw));
-  float *y00 = out.data(), *y01 = y00 + tw, *y10 = y00 + 2 * tw, *y11 = y00 + 3 * tw;
+  float* const out = tile_row_buffer(tw);
+  float *y00 = out, *y01 = out + tw, *y10 = out + 2 * tw, *y11 = out + 3 * tw;
   const float bo = bias ? bias[o] : 0.0f;
   for (int64_t r = row0; r < row1; ++r) {
     const int64_t b = r / th, tr = r % th;
@@ -296,7 +275,7 @@ void transform_output_s2_forward(float* y, const float* m, int64_t k_step, const
       y10[t] += q10 + q11;
       y11[t] += q11 + q12;
     }
-    write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out.data(), s, tr);
+    write_output_tile_row(y + (b * s.out_c + o) * s.out_h * s.out_w, out, s, tr);
   }
 }
 
@@ -421,17 +400,29 @@ bool winograd_s2_backward_preferred(const ConvGeometry& g, const Conv2dParams& p
   return s2_preferred(g, p, 1);
 }
 
-void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
-                         const ConvGeometry& g, const Conv2dParams&) {
-  const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, 1, 1};
+namespace {
+
+// The forward's or (for_input_gradient) the input gradient's transformed weights from w:
+// [Cout, Cin, 3, 3], then every chunk of s (run_winograd_chunks) with those transforms.
+template <class Input, class Output>
+void run_s2_chunks(const WinogradShape& s, const float* w, const ConvGeometry& g,
+                   bool for_input_gradient, Input input, Output output) {
   const WinogradChunks plan = plan_winograd_chunks(s, kPoints);
   WinogradWeights weights;
   weights.panels = row_panel_gemm_usable(s.out_c);
   float* u = scratch<float>(size_t(kPoints * plane_stride(s.out_c * s.in_c)), 1);
-  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels, false);
+  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels, for_input_gradient);
   weights.u = u;
-  run_winograd_chunks(
-      s, kPoints, plan, weights,
+  run_winograd_chunks(s, kPoints, plan, weights, input, output);
+}
+
+}  // namespace
+
+void winograd_s2_forward(float* y, const float* x, const float* w, const float* bias,
+                         const ConvGeometry& g, const Conv2dParams&) {
+  const WinogradShape s{g.batch, g.in_c, g.h, g.w, g.out_c, g.out_h, g.out_w, 1, 1};
+  run_s2_chunks(
+      s, w, g, false,
       [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t c) {
         transform_input_s2_forward(v, plane, x, s, row0, row1, n, c);
       },
@@ -459,14 +450,8 @@ void winograd_s2_backward_input(float* gx, const float* gy, const float* w, cons
   // The chunks see gy as the input (Cout channels, Ho x Wo) and the phase grid (ceil(H / 2) x
   // ceil(W / 2), Cin channels) as the output.
   const WinogradShape s{g.batch, g.out_c, g.out_h, g.out_w, g.in_c, (g.h + 1) / 2, (g.w + 1) / 2, 0, 0};
-  const WinogradChunks plan = plan_winograd_chunks(s, kPoints);
-  WinogradWeights weights;
-  weights.panels = row_panel_gemm_usable(s.out_c);
-  float* u = scratch<float>(size_t(kPoints * plane_stride(s.out_c * s.in_c)), 1);
-  transform_weights_s2(u, w, g.out_c, g.in_c, weights.panels, true);
-  weights.u = u;
-  run_winograd_chunks(
-      s, kPoints, plan, weights,
+  run_s2_chunks(
+      s, w, g, true,
       [&](float* v, int64_t plane, int64_t row0, int64_t row1, int64_t n, int64_t o) {
         transform_input_s2(v, plane, gy, s, row0, row1, n, o);
       },
