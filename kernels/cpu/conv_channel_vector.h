@@ -49,7 +49,7 @@ void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step, int
                                const ChannelVectorNext* next);
 void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
                                  int64_t y_step, const ChannelVectorSums& sums,
-                               const ChannelVectorNext* next);
+                                 const ChannelVectorNext* next);
 // The kernel of the current SIMD level.
 using ChannelVectorKernel = void (*)(const DirectConvBlock&, int64_t, int64_t, int64_t,
                                      const ChannelVectorSums&, const ChannelVectorNext*);

@@ -10,8 +10,8 @@
 namespace msq::cpu {
 
 void channel_vector_block_avx2(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
-                          int64_t y_step, const ChannelVectorSums& sums,
-                                 const ChannelVectorNext* next) {
+                               int64_t y_step, const ChannelVectorSums& sums,
+                               const ChannelVectorNext* next) {
   if (pixel_step == 1) return channel_vector::block<Avx2Floats, 2, 6, 3, 1>(b, y_row, y_step, sums, next);
   channel_vector::block<Avx2Floats, 2, 6, 3, 2>(b, y_row, y_step, sums, next);
 }

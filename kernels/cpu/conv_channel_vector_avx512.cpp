@@ -16,7 +16,7 @@
 namespace msq::cpu {
 
 void channel_vector_block_avx512(const DirectConvBlock& b, int64_t pixel_step, int64_t y_row,
-                          int64_t y_step, const ChannelVectorSums& sums,
+                                 int64_t y_step, const ChannelVectorSums& sums,
                                  const ChannelVectorNext* next) {
   if (pixel_step == 1) return channel_vector::block<Avx512Floats, 2, 14, 7, 1>(b, y_row, y_step, sums, next);
   channel_vector::block<Avx512Floats, 2, 14, 7, 2>(b, y_row, y_step, sums, next);
